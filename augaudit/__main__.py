@@ -1,0 +1,3 @@
+from augaudit.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""Reduce per-sample stage runs to per-stage statistics as they stream in.
+
+Only scalars are kept (no images), so memory grows with images x stages, not
+with pixels.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from augaudit.model import OutputType, Stat, StageError, StageReport
+from augaudit.runner import METRIC_KEYS, StageRun
+from augaudit.spec.model import StageSpec
+from augaudit.values import type_label
+
+_MAX_TYPES = 4
+
+
+class Aggregator:
+    def __init__(self, stages: int):
+        self._values: list[dict[str, list[float]]] = [defaultdict(list) for _ in range(stages)]
+        self._types: list[Counter[tuple[Any, ...]]] = [Counter() for _ in range(stages)]
+        self._conv: list[Counter[str]] = [Counter() for _ in range(stages)]
+        self._conv_in: list[Counter[str]] = [Counter() for _ in range(stages)]
+        self._changed = [False] * stages
+        self._errors: list[list[StageError]] = [[] for _ in range(stages)]
+        self._notes: list[dict[str, None]] = [{} for _ in range(stages)]
+        self._runs = [0] * stages
+        self.extremes: dict[int, dict[str, dict[str, tuple[float, float]]]] = defaultdict(
+            lambda: defaultdict(dict)
+        )
+        self.tracebacks: dict[int, str] = {}
+
+    def add(self, image: str, sample: int, runs: list[StageRun]) -> None:
+        for run in runs:
+            i = run.stage
+            if run.error is not None:
+                self._errors[i].append(StageError(image, sample, run.error))
+                if run.traceback:
+                    self.tracebacks.setdefault(i + 1, run.traceback)
+                continue
+            self._runs[i] += 1
+            assert run.output is not None
+            out = run.output
+            key = (out["kind"], out["class"], out["dtype"], out["mode"], out["channels"])
+            self._types[i][(*key, tuple(out["shape"]) if out["shape"] else None)] += 1
+            self._changed[i] |= run.type_changed
+            if run.convention:
+                self._conv[i][run.convention] += 1
+            if run.input_convention:
+                self._conv_in[i][run.input_convention] += 1
+            for note in run.notes:
+                self._notes[i][note] = None
+            for metric, value in run.metrics.items():
+                if value is None:
+                    continue
+                self._values[i][metric].append(value)
+                lo, hi = self.extremes[i][metric].get(image, (value, value))
+                self.extremes[i][metric][image] = (min(lo, value), max(hi, value))
+
+    def stage_reports(self, specs: tuple[StageSpec, ...], kinds: list[str]) -> tuple[StageReport, ...]:
+        reports = []
+        for i, spec in enumerate(specs):
+            metrics = {key: _stat(self._values[i].get(key, [])) for key in METRIC_KEYS}
+            reports.append(
+                StageReport(
+                    index=i + 1,
+                    name=spec.name,
+                    repr=_one_line(repr(spec.transform)),
+                    line=spec.line,
+                    kind=kinds[i],
+                    outputs=self._output_types(i),
+                    type_changed=self._changed[i],
+                    convention=_most_common(self._conv[i]),
+                    input_convention=_most_common(self._conv_in[i]),
+                    metrics=metrics,
+                    errors=tuple(self._errors[i]),
+                    notes=tuple(self._notes[i]),
+                    runs=self._runs[i],
+                )
+            )
+        return tuple(reports)
+
+    def _output_types(self, i: int) -> tuple[OutputType, ...]:
+        counts = self._types[i]
+        if len(counts) > _MAX_TYPES:  # many random sizes: group them without shape
+            merged: Counter[tuple[Any, ...]] = Counter()
+            for key, n in counts.items():
+                merged[(*key[:5], None)] += n
+            counts = merged
+        out = []
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+            kind, cls, dtype, mode, channels, shape = key
+            desc = {"kind": kind, "class": cls, "dtype": dtype, "mode": mode, "shape": shape}
+            label = type_label(desc) if shape else type_label({**desc, "shape": [channels, "H", "W"]})
+            out.append(OutputType(label, kind, cls, dtype, mode, channels, shape, n))
+        return tuple(out)
+
+
+def _stat(values: list[float]) -> Stat | None:
+    if not values:
+        return None
+    return Stat(sum(values) / len(values), min(values), max(values), len(values))
+
+
+def _most_common(counter: Counter[str]) -> str | None:
+    return counter.most_common(1)[0][0] if counter else None
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

@@ -1,0 +1,59 @@
+"""The check catalogue: stable codes (public API), severities, hints and docs.
+
+Importing this module is cheap (no torch), so ``augaudit rules`` and
+``augaudit explain`` can list checks instantly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from augaudit.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from augaudit.checks.context import CheckContext
+
+CheckFunction = Callable[["CheckContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    hint: str
+    doc: str
+    run: CheckFunction
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def register(code: str, name: str, severity: Severity, summary: str, hint: str):
+    """Decorator: add a check function to the registry; its docstring is the doc."""
+
+    def wrap(func: CheckFunction) -> CheckFunction:
+        if code in REGISTRY:
+            raise ValueError(f"duplicate check code {code}")
+        REGISTRY[code] = Check(code, name, severity, summary, hint, func.__doc__ or "", func)
+        return func
+
+    return wrap
+
+
+def selected(codes: Iterable[str], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
+    """True when every code matches a ``select`` prefix (or none given) and no ``ignore`` one."""
+    sel, ign = tuple(select), tuple(ignore)
+    return all(
+        (not sel or code.startswith(sel)) and not (ign and code.startswith(ign)) for code in codes
+    )
+
+
+def all_checks() -> list[Check]:
+    # Importing the rule modules fills the registry as a side effect.
+    from augaudit.checks import rules  # noqa: F401
+
+    return [REGISTRY[code] for code in sorted(REGISTRY)]

@@ -1,0 +1,88 @@
+"""Border-fill tracking by differential probes: exact, and blind to image content.
+
+A stage is run, with the same seed as the real run, on two probe images of
+the real input's type: ``A`` is the constant ``PROBE_A``; ``B`` equals ``A``
+except that pixels still covered by the source image hold ``PROBE_B``. Every
+output pixel that depends on covered source pixels differs between the two
+runs; fill, padding and erased areas do not, whatever their colour. For
+resampling (linear in the input) the difference divided by the stage's gain
+is the covered fraction of each pixel, so bilinear edges count fractionally.
+Counting black pixels instead would call a photo's own shadows "fill".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from augaudit.values import Convention, like, to_chw
+
+# Unit values picked so that solarize (x -> 1-x above a threshold), posterize to
+# 1 bit, and inversion never map both probes to the same value.
+PROBE_A = 0.15
+PROBE_B = 0.95
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What the probes measured for one stage run.
+
+    ``coverage`` is (H, W) in [0, 1]: the share of each output pixel that comes
+    from the source image. ``gain`` is output raw units per input raw unit.
+    """
+
+    coverage: torch.Tensor
+    gain: float | None
+
+
+def probe_inputs(template: Any, conv: Convention, coverage: torch.Tensor) -> tuple[Any, Any]:
+    """The two probe images, of ``template``'s type, in convention ``conv``."""
+    channels = to_chw_shape(template)[0]
+    unit_a = torch.full((channels, 1, 1), PROBE_A, dtype=torch.float64)
+    unit_b = torch.full((channels, 1, 1), PROBE_B, dtype=torch.float64)
+    raw_a, raw_b = conv.from_unit(unit_a), conv.from_unit(unit_b)
+    h, w = coverage.shape
+    probe_a = raw_a.expand(channels, h, w)
+    probe_b = raw_a + coverage.unsqueeze(0) * (raw_b - raw_a)
+    return like(template, probe_a.contiguous()), like(template, probe_b.contiguous())
+
+
+def to_chw_shape(obj: Any) -> tuple[int, int, int]:
+    if hasattr(obj, "getbands"):
+        return (len(obj.getbands()), obj.height, obj.width)
+    shape = tuple(obj.shape)
+    if len(shape) == 2:
+        return (1, shape[0], shape[1])
+    if not hasattr(obj, "dim") and shape[2] <= 4 < shape[0]:  # numpy HWC
+        return (shape[2], shape[0], shape[1])
+    return (shape[0], shape[1], shape[2])
+
+
+def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -> ProbeResult:
+    """Coverage and gain from the stage's outputs on the two probes.
+
+    Raises
+    ------
+    ValueError
+        The two outputs differ in shape (the stage is not deterministic under
+        a fixed seed), so coverage cannot be read from them.
+    """
+    a, b = to_chw(out_a), to_chw(out_b)
+    if a.shape != b.shape:
+        raise ValueError("probe outputs differ in shape: the stage ignores its seed")
+    diff = torch.nan_to_num(b - a, nan=0.0, posinf=0.0, neginf=0.0).abs()
+    # Normalising by the strongest response cancels photometric gain
+    # (brightness 0.8 scales every difference alike) and type conversions (x255).
+    peak = diff.amax(dim=(1, 2))
+    live = peak > 0
+    if not bool(live.any()):
+        return ProbeResult(torch.zeros(a.shape[1:], dtype=torch.float64), None)
+    cover = (diff[live] / peak[live].view(-1, 1, 1)).clamp(0.0, 1.0).mean(dim=0)
+    # Float round-off of resampling a constant is not fill.
+    cover = torch.where(cover > 1.0 - 1e-9, torch.ones_like(cover), cover)
+    step = conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_B, dtype=torch.float64))
+    step = step - conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_A, dtype=torch.float64))
+    gain = float(peak[live].median()) / float(step.abs().mean())
+    return ProbeResult(cover, gain)

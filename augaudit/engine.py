@@ -1,0 +1,151 @@
+"""``audit()``: spec -> stages -> per-stage records -> findings -> Report.
+
+The library entry point. It never prints; progress goes to an optional
+callback, and user errors raise :class:`augaudit.errors.AugauditError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from augaudit import __version__
+from augaudit.aggregate import Aggregator
+from augaudit.checks.context import DEFAULT_THRESHOLDS, CheckContext
+from augaudit.checks.registry import all_checks, selected
+from augaudit.classify import stage_kind
+from augaudit.errors import InputError
+from augaudit.images import MODE_CHOICES, ImageSkipped, discover, load
+from augaudit.model import (
+    FAIL_ON_CHOICES,
+    Finding,
+    ImageReport,
+    Report,
+    Settings,
+    Summary,
+    summarize,
+)
+from augaudit.spec import load_spec
+from augaudit.spec.model import INPUT_KINDS, Pipeline
+
+Progress = Callable[[int, int], None]
+
+
+def audit(
+    spec: str | Pipeline,
+    images: Sequence[str],
+    *,
+    samples: int = 4,
+    seed: int = 0,
+    input: str | None = None,
+    mode: str = "rgb",
+    fail_on: str = "error",
+    allow_modules: Sequence[str] = (),
+    thresholds: dict[str, float] | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> Report:
+    """Audit a pipeline on images and return the :class:`~augaudit.model.Report`.
+
+    Parameters
+    ----------
+    spec
+        A spec path (YAML, ``file.py[:name]``), an import path
+        ``package.module:attribute``, or an already loaded ``Pipeline``.
+    images
+        Image files and folders (searched recursively).
+    samples, seed
+        Random draws per image, and the seed every stage seed derives from.
+    input
+        What the pipeline receives: ``pil``, ``uint8`` or ``float``; default
+        the spec's ``input:``, else ``pil``.
+    mode
+        ``rgb`` converts every image to RGB; ``keep`` keeps its mode.
+
+    Raises
+    ------
+    AugauditError
+        Bad spec, bad option, or no image files found.
+    """
+    _check_options(samples, input, mode, fail_on)
+    pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
+    input_kind = input or pipeline.input or "pil"
+    sources = discover(images)
+    settings = Settings(seed=seed, samples=samples, input=input_kind, mode=mode, fail_on=fail_on)
+
+    from augaudit.inputs import make_input
+    from augaudit.runner import run_sample
+
+    transforms = [s.transform for s in pipeline.stages]
+    kinds = [stage_kind(t) for t in transforms]
+    agg = Aggregator(len(transforms))
+    image_reports: list[ImageReport] = []
+    for done, source in enumerate(sources, start=1):
+        try:
+            loaded = load(source.path, mode)  # type: ignore[arg-type]
+        except ImageSkipped as exc:
+            image_reports.append(ImageReport(source.display, "skipped", str(exc), None, None))
+        else:
+            image_reports.append(
+                ImageReport(source.display, "ok", None, loaded.file_mode, loaded.size, loaded.notes)
+            )
+            for sample in range(samples):
+                x = make_input(loaded.image, input_kind)
+                runs = run_sample(
+                    transforms, kinds, x, image_key=source.display, sample=sample, seed=seed
+                )
+                agg.add(source.display, sample, runs)
+        if progress is not None:
+            progress(done, len(sources))
+
+    stage_reports = agg.stage_reports(pipeline.stages, kinds)
+    ctx = CheckContext(
+        stages=stage_reports,
+        extremes=agg.extremes,
+        transforms=tuple(transforms),
+        thresholds={**DEFAULT_THRESHOLDS, **(thresholds or {})},
+        images=tuple(image_reports),
+    )
+    findings = _findings(ctx, pipeline, select, ignore)
+    summary = summarize(findings, fail_on)
+    if not any(img.status == "ok" for img in image_reports):
+        summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
+    return Report(
+        spec=pipeline.source,
+        settings=settings,
+        images=tuple(image_reports),
+        stages=stage_reports,
+        findings=findings,
+        summary=summary,
+        augaudit_version=__version__,
+        extra={"tracebacks": agg.tracebacks},
+    )
+
+
+def _check_options(samples: int, input: str | None, mode: str, fail_on: str) -> None:
+    if samples < 1:
+        raise InputError(f"--samples must be at least 1, got {samples}")
+    if input is not None and input not in INPUT_KINDS:
+        raise InputError(f"--input must be one of {', '.join(INPUT_KINDS)}, got {input!r}")
+    if mode not in MODE_CHOICES:
+        raise InputError(f"--mode must be one of {', '.join(MODE_CHOICES)}, got {mode!r}")
+    if fail_on not in FAIL_ON_CHOICES:
+        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, got {fail_on!r}")
+
+
+def _findings(
+    ctx: CheckContext, pipeline: Pipeline, select: Sequence[str], ignore: Sequence[str]
+) -> tuple[Finding, ...]:
+    per_stage_ignore = {i + 1: s.ignore for i, s in enumerate(pipeline.stages)}
+    found: list[Finding] = []
+    for check in all_checks():
+        if not selected([check.code], select, ignore):
+            continue
+        for finding in check.run(ctx):
+            if finding.stage is not None and selected(
+                [finding.code], (), per_stage_ignore.get(finding.stage, ())
+            ) is False:
+                continue
+            found.append(finding)
+    order = {"error": 0, "warning": 1, "info": 2}
+    found.sort(key=lambda f: (f.stage or 0, order[f.severity], f.code))
+    return tuple(found)

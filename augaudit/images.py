@@ -1,0 +1,152 @@
+"""Finding and opening the images to audit.
+
+Discovery and loading never import torch. A file that cannot be used is
+reported with a one-line reason and the run goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from augaudit.errors import InputError
+
+ModeChoice = Literal["rgb", "keep"]
+MODE_CHOICES: tuple[str, ...] = ("rgb", "keep")
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """An image file: where it is on disk and how reports name it (never absolute)."""
+
+    path: Path
+    display: str
+
+
+class ImageSkipped(Exception):
+    """The file is not a usable image; ``str()`` is the one-line reason."""
+
+
+def _image_extensions() -> frozenset[str]:
+    return frozenset(ext.lower() for ext in Image.registered_extensions())
+
+
+def _display(path: Path, root_arg: str, root: Path) -> str:
+    # Relative paths stay as the user typed them; absolute roots are shown from
+    # their own name down, so reports carry no machine-specific prefix.
+    if not Path(root_arg).is_absolute():
+        return path.as_posix() if root == path else (Path(root_arg) / path.relative_to(root)).as_posix()
+    base = root.parent if root.is_dir() else root.parent
+    return path.relative_to(base).as_posix()
+
+
+def discover(inputs: Iterable[str]) -> list[ImageSource]:
+    """Image files from files and folders (folders searched recursively), sorted.
+
+    A file named explicitly is taken whatever its extension; in folders only
+    files with an extension Pillow knows are taken, hidden ones skipped.
+
+    Raises
+    ------
+    InputError
+        An input does not exist, or no image file was found at all.
+    """
+    exts = _image_extensions()
+    found: dict[str, ImageSource] = {}
+    for arg in inputs:
+        root = Path(arg)
+        if root.is_file():
+            src = ImageSource(root, _display(root, arg, root))
+            found[src.display] = src
+        elif root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in filenames:
+                    path = Path(dirpath) / name
+                    if name.startswith(".") or path.suffix.lower() not in exts:
+                        continue
+                    src = ImageSource(path, _display(path, arg, root))
+                    found[src.display] = src
+        else:
+            raise InputError(
+                "no such file or folder", where=arg, hint="pass image files or folders of images"
+            )
+    if not found:
+        raise InputError(
+            "no image files found in " + ", ".join(inputs),
+            hint="pass image files or folders holding .jpg/.png/... files",
+        )
+    return [found[k] for k in sorted(found)]
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """An opened image as the pipeline will receive it, plus what the file was."""
+
+    image: Image.Image
+    file_mode: str
+    size: tuple[int, int]
+    notes: tuple[str, ...]
+
+
+def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
+    """Open an image with Pillow, apply its EXIF orientation, and convert it.
+
+    ``mode="rgb"`` converts to RGB as ``torchvision.datasets.ImageFolder``
+    does, except that 16-bit and float images are scaled to 8 bits instead of
+    being clipped (Pillow's ``convert("RGB")`` clips them to white).
+
+    Raises
+    ------
+    ImageSkipped
+        The file is missing, empty, truncated, not an image, or too large.
+    """
+    notes: list[str] = []
+    try:
+        if path.stat().st_size == 0:
+            raise ImageSkipped("empty file (0 bytes)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                file_mode = opened.mode
+                if getattr(opened, "n_frames", 1) > 1:
+                    notes.append(f"animated ({opened.n_frames} frames): first frame audited")
+                opened.seek(0)
+                opened.load()
+                orientation = opened.getexif().get(0x0112, 1)
+                img = ImageOps.exif_transpose(opened)
+                if img is opened:
+                    img = opened.copy()
+    except ImageSkipped:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageSkipped(f"too large for Pillow's decompression-bomb limit: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageSkipped("not an image Pillow can identify") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageSkipped(f"cannot read image: {exc}") from exc
+    if orientation not in (None, 1):
+        notes.append(f"EXIF orientation {orientation} applied")
+    if mode == "rgb":
+        img = to_rgb(img, notes)
+    return LoadedImage(img, file_mode, img.size, tuple(notes))
+
+
+def to_rgb(img: Image.Image, notes: list[str]) -> Image.Image:
+    """RGB 8-bit, scaling rather than clipping wide modes."""
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        import numpy as np
+
+        arr = np.asarray(img).astype(np.float64)
+        scale = 1.0 / 257.0 if img.mode != "F" else 255.0
+        if img.mode == "I" and arr.max(initial=0) <= 255:
+            scale = 1.0
+        notes.append(f"{img.mode} scaled to 8 bits")
+        img = Image.fromarray(np.clip(np.rint(arr * scale), 0, 255).astype(np.uint8))
+    return img if img.mode == "RGB" else img.convert("RGB")

@@ -1,0 +1,82 @@
+"""Per-stage measurements on raw (C, H, W) float64 views. Pure functions.
+
+Every fraction is a fraction of values (elements), except border fill, which
+is a fraction of pixels. Fidelity and change compare images mapped to [0, 1]
+with ``data_range=1``, over the pixels the source image still covers.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from augaudit.metrics import psnr, ssim
+from augaudit.values import Convention
+
+FULL = 0.999  # a pixel counts as covered when at least this share comes from the source
+
+
+def range_metrics(raw: torch.Tensor, conv: Convention) -> dict[str, float]:
+    """Out-of-range, saturated and non-finite fractions of ``raw`` under ``conv``."""
+    total = raw.numel()
+    finite = torch.isfinite(raw)
+    nonfinite = 1.0 - float(finite.sum()) / total if total else 0.0
+    lo, hi = conv.bounds(raw.shape[0])
+    tol = 1e-6 * (hi - lo)
+    values = torch.where(finite, raw, lo)
+    outside = finite & ((values < lo - tol) | (values > hi + tol))
+    at_ends = finite & (((values - lo).abs() <= tol) | ((values - hi).abs() <= tol))
+    return {
+        "out_of_range_fraction": float(outside.sum()) / total if total else 0.0,
+        "saturated_fraction": float(at_ends.sum()) / total if total else 0.0,
+        "nonfinite_fraction": nonfinite,
+    }
+
+
+def wrapped_fraction(
+    raw_in: torch.Tensor, raw_out: torch.Tensor, conv_out: Convention, factor: float
+) -> float | None:
+    """Fraction of values a float-to-integer conversion wrapped around.
+
+    A clean conversion gives ``clip(raw_in * factor)`` up to rounding; a
+    wrapped value lands more than 1.5 steps away from it (1.2 becomes 50
+    where clipping would give 255). Exact per element, so it needs input and
+    output on the same grid; None otherwise.
+    """
+    if raw_in.shape != raw_out.shape:
+        return None
+    lo, hi = conv_out.bounds(raw_out.shape[0])
+    finite = torch.isfinite(raw_in)
+    expected = torch.minimum(torch.maximum(raw_in.nan_to_num(0.0) * factor, lo), hi)
+    wrapped = finite & ((raw_out - expected).abs() > 1.5)
+    return float(wrapped.sum()) / raw_in.numel()
+
+
+def _mask(coverage: torch.Tensor | None, *images: torch.Tensor) -> torch.Tensor:
+    shape = images[0].shape[1:]
+    mask = torch.ones(shape, dtype=torch.bool) if coverage is None else coverage >= FULL
+    for img in images:
+        mask &= torch.isfinite(img).all(dim=0)
+    return mask
+
+
+def compare(
+    reference_unit: torch.Tensor, test_unit: torch.Tensor, coverage: torch.Tensor | None
+) -> tuple[float | None, float | None]:
+    """PSNR (dB) and SSIM of ``test`` against ``reference`` over covered, finite pixels."""
+    if reference_unit.shape != test_unit.shape:
+        return None, None
+    mask = _mask(coverage, reference_unit, test_unit)
+    if not bool(mask.any()):
+        return None, None
+    ref = torch.nan_to_num(reference_unit, 0.0, 0.0, 0.0)
+    test = torch.nan_to_num(test_unit, 0.0, 0.0, 0.0)
+    full = bool(mask.all())
+    return (
+        psnr(ref, test, data_range=1.0, mask=None if full else mask),
+        ssim(ref, test, data_range=1.0, mask=None if full else mask),
+    )
+
+
+def border_fill(coverage: torch.Tensor | None) -> float | None:
+    """Share of the output's pixels that no longer come from the source image."""
+    return None if coverage is None else float(1.0 - coverage.mean())

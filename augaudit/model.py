@@ -1,0 +1,130 @@
+"""The audit's result: frozen dataclasses that reporters render and never change.
+
+This module imports neither torch nor rich, so reporters and ``augaudit.Report``
+stay cheap to import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+FailOn = Literal["error", "warning", "never"]
+FAIL_ON_CHOICES: tuple[str, ...] = ("error", "warning", "never")
+
+
+@dataclass(frozen=True)
+class Stat:
+    """Mean, min and max of one measurement over images and samples."""
+
+    mean: float
+    min: float
+    max: float
+    count: int
+
+    def to_json(self) -> dict[str, float]:
+        return {"mean": self.mean, "min": self.min, "max": self.max}
+
+
+@dataclass(frozen=True)
+class StageError:
+    image: str
+    sample: int
+    message: str
+
+
+@dataclass(frozen=True)
+class OutputType:
+    """One distinct output type of a stage, with how many samples produced it."""
+
+    label: str
+    kind: str
+    cls: str
+    dtype: str | None
+    mode: str | None
+    channels: int | None
+    shape: tuple[int, ...] | None
+    count: int
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """Everything measured for one top-level stage, over all images and samples."""
+
+    index: int  # 1-based
+    name: str
+    repr: str
+    line: int | None
+    kind: str
+    outputs: tuple[OutputType, ...]
+    type_changed: bool
+    convention: str | None
+    input_convention: str | None
+    metrics: dict[str, Stat | None]
+    errors: tuple[StageError, ...] = ()
+    notes: tuple[str, ...] = ()
+    runs: int = 0
+
+
+@dataclass(frozen=True)
+class ImageReport:
+    path: str
+    status: Literal["ok", "skipped"]
+    reason: str | None
+    mode: str | None
+    size: tuple[int, int] | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    stage: int | None  # 1-based stage index, None for the whole pipeline
+    message: str
+    hint: str
+    images: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    seed: int
+    samples: int
+    input: str
+    mode: str
+    fail_on: str = "error"
+
+
+@dataclass(frozen=True)
+class Summary:
+    errors: int
+    warnings: int
+    infos: int
+    exit_code: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole audit. ``summary.exit_code`` follows the ``fail_on`` policy."""
+
+    spec: str
+    settings: Settings
+    images: tuple[ImageReport, ...]
+    stages: tuple[StageReport, ...]
+    findings: tuple[Finding, ...]
+    summary: Summary
+    augaudit_version: str
+    schema_version: int = SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def summarize(findings: tuple[Finding, ...], fail_on: str) -> Summary:
+    """Counts per severity and the exit code: 1 when any finding reaches ``fail_on``."""
+    counts = {sev: sum(f.severity == sev for f in findings) for sev in SEVERITY_RANK}
+    failing = fail_on != "never" and any(
+        SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in findings
+    )
+    return Summary(counts["error"], counts["warning"], counts["info"], 1 if failing else 0)

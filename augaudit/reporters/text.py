@@ -1,0 +1,89 @@
+"""Terminal output: a table with one row per stage, then the findings. Report in, string out."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from augaudit.model import Report, Stat
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _pct(stat: Stat | None) -> str:
+    if stat is None:
+        return "-"
+    if stat.max == 0:
+        return "0"
+    return f"{100 * stat.mean:.2f}% (max {100 * stat.max:.2f}%)"
+
+
+def _fidelity(psnr: Stat | None, ssim: Stat | None) -> str:
+    if psnr is None:
+        return "-"
+    text = f"{psnr.mean:.1f} dB (min {psnr.min:.1f})"
+    return f"{text} / {ssim.mean:.4f}" if ssim else text
+
+
+def render(report: Report, *, color: bool = False, width: int = 140) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
+    )
+    s = report.settings
+    ok = sum(i.status == "ok" for i in report.images)
+    console.print(
+        f"augaudit {report.augaudit_version}: {report.spec}  "
+        f"({ok} of {len(report.images)} images, {s.samples} samples each, seed {s.seed}, "
+        f"input {s.input}, mode {s.mode})"
+    )
+    table = Table(show_lines=False, pad_edge=False)
+    for column in ("#", "stage", "output", "range", "out of range", "fill", "vs reference (PSNR / SSIM)", "change"):
+        table.add_column(column, overflow="fold")
+    for st in report.stages:
+        m = st.metrics
+        output = ", ".join(t.label for t in st.outputs[:2]) or "-"
+        if st.type_changed:
+            output = "* " + output
+        if st.errors:
+            output += f"  [{len(st.errors)} errors]"
+        table.add_row(
+            str(st.index),
+            st.name,
+            output,
+            st.convention or "-",
+            _pct(m.get("out_of_range_fraction")),
+            _pct(m.get("border_fill_fraction")),
+            _fidelity(m.get("psnr_vs_reference"), m.get("ssim_vs_reference")),
+            _fidelity(m.get("psnr_vs_input"), m.get("ssim_vs_input")),
+        )
+    console.print(table)
+    console.print("* output type changed at this stage; fill, out of range: mean (max) over samples")
+    wrapped = [st for st in report.stages if st.metrics.get("wrapped_fraction")]
+    for st in wrapped:
+        console.print(f"stage {st.index} wrapped values: {_pct(st.metrics['wrapped_fraction'])}")
+    skipped = [i for i in report.images if i.status == "skipped"]
+    if report.findings:
+        console.print()
+    for f in report.findings:
+        where = f"stage {f.stage}" if f.stage else "pipeline"
+        line = Text()
+        line.append(f"{f.code} {f.severity}", style=_SEVERITY_STYLE[f.severity])
+        line.append(f" [{where}] {f.message}")
+        console.print(line)
+        console.print(Text(f"    hint: {f.hint}", style="dim"))
+        if f.images and not (f.code == "AUG504"):
+            shown = ", ".join(f.images[:3]) + (f" and {len(f.images) - 3} more" if len(f.images) > 3 else "")
+            console.print(Text(f"    images: {shown}", style="dim"))
+    summary = report.summary
+    console.print()
+    verdict = "FAIL" if summary.exit_code else "ok"
+    console.print(
+        f"{verdict}: {summary.errors} errors, {summary.warnings} warnings, {summary.infos} infos"
+        + (f"; {len(skipped)} images skipped" if skipped else "")
+        + f" (fail-on {report.settings.fail_on}, exit {summary.exit_code})"
+    )
+    return buffer.getvalue()

@@ -1,0 +1,178 @@
+"""Run one image sample through every stage, measuring each: real data, probes, twin.
+
+Each stage is called three or four times with the same seed (real input, two
+coverage probes when the stage may move pixels, the twin), so every call draws
+the same random parameters. A stage that raises ends that sample; the error is
+recorded for it and later stages get no record for the sample.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from augaudit.classify import StageKind
+from augaudit.convention import output_convention
+from augaudit.coverage import probe_inputs, read_probes
+from augaudit.measure import border_fill, compare, range_metrics, wrapped_fraction
+from augaudit.seeding import seed_everything, stage_seed
+from augaudit.twin import Twin, start, step
+from augaudit.values import (
+    UNIT,
+    Convention,
+    describe,
+    integer_convention,
+    is_float,
+    is_image_like,
+    to_chw,
+)
+
+METRIC_KEYS = (
+    "out_of_range_fraction",
+    "saturated_fraction",
+    "nonfinite_fraction",
+    "wrapped_fraction",
+    "border_fill_fraction",
+    "psnr_vs_reference",
+    "ssim_vs_reference",
+    "psnr_vs_input",
+    "ssim_vs_input",
+)
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """One stage on one image sample."""
+
+    stage: int
+    output: dict[str, Any] | None
+    type_changed: bool
+    convention: str | None
+    metrics: dict[str, float | None]
+    error: str | None = None
+    traceback: str | None = None
+    notes: tuple[str, ...] = ()
+    input_convention: str | None = None
+
+
+@dataclass
+class _Flow:
+    """What passes from one stage to the next for one sample."""
+
+    real: Any
+    raw: torch.Tensor
+    conv: Convention
+    coverage: torch.Tensor | None
+    twin: Twin | None
+    desc: dict[str, Any] = field(default_factory=dict)
+
+
+def input_convention(x: Any) -> Convention:
+    return UNIT if is_float(x) else integer_convention(x)
+
+
+def run_sample(
+    transforms: list[Any],
+    kinds: list[StageKind],
+    x: Any,
+    *,
+    image_key: str,
+    sample: int,
+    seed: int,
+) -> list[StageRun]:
+    """Measure every stage for one sample, starting from input ``x``."""
+    conv = input_convention(x)
+    raw = to_chw(x)
+    flow = _Flow(x, raw, conv, torch.ones(raw.shape[1:], dtype=torch.float64), None, describe(x))
+    flow.twin = start(x, conv)
+    runs: list[StageRun] = []
+    for index, (transform, kind) in enumerate(zip(transforms, kinds)):
+        s = stage_seed(seed, image_key, sample, index + 1)
+        seed_everything(s)
+        try:
+            out = transform(flow.real)
+            if not is_image_like(out):
+                raise TypeError(f"stage returned {type(out).__name__}, not an image")
+            out_raw = to_chw(out)
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+            runs.append(
+                StageRun(index, None, False, None, {}, message, traceback.format_exc())
+            )
+            break
+        run, flow = _measure_stage(transform, kind, flow, out, out_raw, s)
+        runs.append(StageRun(index, *run))
+    return runs
+
+
+def _measure_stage(
+    transform: Any,
+    kind: StageKind,
+    flow: _Flow,
+    out: Any,
+    out_raw: torch.Tensor,
+    seed: int,
+) -> tuple[tuple[Any, ...], _Flow]:
+    notes: list[str] = []
+    desc = describe(out)
+    type_changed = {k: desc[k] for k in ("kind", "class", "dtype", "mode", "channels")} != {
+        k: flow.desc[k] for k in ("kind", "class", "dtype", "mode", "channels")
+    }
+    coverage, gain = flow.coverage, None
+    if coverage is not None and (kind != "photometric" or type_changed):
+        try:
+            probe_a, probe_b = probe_inputs(flow.real, flow.conv, coverage)
+            seed_everything(seed)
+            out_a = transform(probe_a)
+            seed_everything(seed)
+            out_b = transform(probe_b)
+            result = read_probes(out_a, out_b, flow.conv, flow.raw.shape[0])
+            coverage, gain = result.coverage, result.gain
+        except Exception as exc:
+            coverage = None
+            notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
+    if coverage is not None and tuple(coverage.shape) != tuple(out_raw.shape[1:]):
+        coverage = None
+        notes.append("border fill not tracked from here on: output grid differs from probes")
+    conv_out = output_convention(out, flow.conv, transform, gain, flow.real)
+
+    twin = flow.twin
+    if twin is not None:
+        try:
+            stepped = step(
+                transform, kind, twin, flow.real, tuple(out_raw.shape),
+                flow.conv, conv_out, seed, type_changed,
+            )
+            twin = stepped.twin
+            if stepped.route == "8-bit":
+                notes.append(
+                    "reference ran at the input's precision at this stage (the stage refuses "
+                    "floats or reads its parameters in raw units)"
+                )
+        except Exception as exc:
+            twin = None
+            notes.append(f"no reference from here on: {exc}")
+
+    metrics: dict[str, float | None] = dict.fromkeys(
+        ("wrapped_fraction", "psnr_vs_reference", "ssim_vs_reference",
+         "psnr_vs_input", "ssim_vs_input"),
+        None,
+    )
+    metrics.update(range_metrics(out_raw, conv_out))
+    metrics["border_fill_fraction"] = border_fill(coverage)
+    if not flow.conv.integer and conv_out.integer:
+        factor = gain if gain else flow.conv.scale[0] / conv_out.scale[0]
+        metrics["wrapped_fraction"] = wrapped_fraction(flow.raw, out_raw, conv_out, factor)
+    out_unit = conv_out.to_unit(out_raw)
+    if twin is not None:
+        ref, cmp = compare(twin.unit(), out_unit, coverage)
+        metrics["psnr_vs_reference"], metrics["ssim_vs_reference"] = ref, cmp
+    if kind in ("photometric", "conversion") and flow.raw.shape == out_raw.shape:
+        change = compare(flow.conv.to_unit(flow.raw), out_unit, flow.coverage)
+        metrics["psnr_vs_input"], metrics["ssim_vs_input"] = change
+    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc)
+    record = (desc, type_changed, conv_out.name, metrics, None, None, tuple(notes), flow.conv.name)
+    return record, new_flow

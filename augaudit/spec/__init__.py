@@ -1,0 +1,78 @@
+"""Load a pipeline spec (YAML file, Python file or import path) into a ``Pipeline`` of stages.
+
+Importing this package does not import torch; building the transforms does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from augaudit.errors import SpecError
+from augaudit.spec.allowlist import allowed_namespaces
+from augaudit.spec.build import Builder
+from augaudit.spec.entries import Api, parse_document
+from augaudit.spec.model import Pipeline, StageSpec
+from augaudit.spec.python_source import load_import_path, load_python_file, stages_from_object
+from augaudit.spec.yaml_source import read_yaml
+
+__all__ = ["Pipeline", "StageSpec", "load_spec"]
+
+_PY_FILE = re.compile(r"^(?P<file>.+\.py)(?::(?P<name>[A-Za-z_][\w.]*))?$")
+_IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+
+
+def load_spec(ref: str, *, allow_modules: Sequence[str] = ()) -> Pipeline:
+    """Load the spec ``ref`` as typed by the user (messages quote it unchanged).
+
+    ``allow_modules`` extends the namespaces a YAML spec may name (module or submodules);
+    Python specs are the user's own code and are run as they are.
+
+    Raises ``SpecError`` (``UnsafeSpecError`` for refused names) with file:line and a hint.
+    """
+    allowed = allowed_namespaces(allow_modules)
+    if ref.lower().endswith((".yaml", ".yml")):
+        return _load_yaml(ref, allowed)
+    match = _PY_FILE.match(ref)
+    if match:
+        obj = load_python_file(match["file"], match["name"])
+        return _from_object(ref, obj)
+    if _IMPORT_PATH.match(ref):
+        return _from_object(ref, load_import_path(ref))
+    raise SpecError(
+        f"cannot tell what kind of spec '{ref}' is",
+        hint="give a .yaml/.yml file, a .py file (optionally file.py:name) "
+        "or an import path package.module:attribute",
+    )
+
+
+def _load_yaml(ref: str, allowed: tuple[str, ...]) -> Pipeline:
+    data, comment_codes = read_yaml(Path(ref), ref)
+    document = parse_document(data, ref)
+    builder = Builder(ref, document.api or "v2", allowed, comment_codes)
+    stages = builder.stages(document.entries)
+    return Pipeline(
+        source=ref,
+        stages=tuple(stages),
+        api=document.api or _infer_api(stages),
+        input=document.input,
+    )
+
+
+def _from_object(ref: str, obj: object) -> Pipeline:
+    stages = stages_from_object(obj, ref)
+    return Pipeline(source=ref, stages=tuple(stages), api=_infer_api(stages))
+
+
+def _infer_api(stages: Sequence[StageSpec]) -> Api:
+    # Without an explicit `api:`, the pipeline is v1 only when its torchvision stages all are;
+    # v2 is the default because v2 transforms also accept what v1 ones do.
+    kinds = set()
+    for stage in stages:
+        module = type(stage.transform).__module__
+        if module.startswith("torchvision.transforms.v2"):
+            kinds.add("v2")
+        elif module.startswith("torchvision.transforms"):
+            kinds.add("v1")
+    return "v1" if kinds == {"v1"} else "v2"

@@ -1,0 +1,180 @@
+"""The reference twin: the same pipeline, same random draws, without precision loss.
+
+The twin is a float64 (C, H, W) tensor carried beside the real data. Each stage
+runs on it with the real run's seed, so rotations, crops and jitter factors are
+the same; what differs is only what 8-bit storage, PIL round trips, truncating
+casts and wrap-around do to the real data. Comparing the two at each stage
+separates what the augmentation meant to do from what precision did.
+
+How a stage runs on the twin, first route that works:
+
+1. Type conversions (ToTensor, ToDtype, ToPILImage, ...) are applied exactly:
+   the value is rescaled from one convention to the other, never rounded,
+   clipped or wrapped.
+2. Geometric stages on PIL input run on float ("F") PIL images one channel at a
+   time, so PIL's own resampling is the reference (torch's differs from PIL's
+   by about 39 dB for a bilinear rotation: an implementation gap, not loss).
+3. Everything else runs on the float64 tensor.
+4. A stage that refuses floats (v2.JPEG, a PIL-only transform) runs at the real
+   input's precision; the twin then carries that stage's loss, and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from augaudit.classify import StageKind
+from augaudit.seeding import seed_everything
+from augaudit.values import Convention, UNIT, is_image_like, like, to_chw
+
+
+@dataclass(frozen=True)
+class Twin:
+    """Twin value in raw units of ``conv`` (float conventions only)."""
+
+    value: torch.Tensor
+    conv: Convention
+
+    def unit(self) -> torch.Tensor:
+        return self.conv.to_unit(self.value)
+
+
+def twin_convention(real: Convention) -> Convention:
+    # Integer data has a float twin in [0, 1]: torchvision treats float tensors
+    # as [0, 1], so the twin's stages behave as they do on 8-bit data.
+    return UNIT if real.integer else real
+
+
+def start(real_input: Any, conv: Convention) -> Twin:
+    tconv = twin_convention(conv)
+    return Twin(tconv.from_unit(conv.to_unit(to_chw(real_input))), tconv)
+
+
+@dataclass(frozen=True)
+class TwinStep:
+    twin: Twin
+    route: str  # "exact", "pil-float", "float64" or "8-bit"
+
+
+def step(
+    transform: Any,
+    kind: StageKind,
+    twin: Twin,
+    real_in: Any,
+    real_out_shape: tuple[int, ...],
+    conv_in: Convention,
+    conv_out: Convention,
+    seed: int,
+    type_changed: bool,
+) -> TwinStep:
+    """Run one stage on the twin.
+
+    Raises
+    ------
+    RuntimeError
+        No route produced an output of the real output's shape.
+    """
+    target = twin_convention(conv_out)
+    same_grid = tuple(twin.value.shape[1:]) == tuple(real_out_shape[1:])
+    if type_changed and kind in ("conversion", "photometric") and same_grid:
+        value = target.from_unit(twin.unit())
+        if value.shape[0] != real_out_shape[0]:
+            raise RuntimeError("conversion changed the channel count")
+        return TwinStep(Twin(value, target), "exact")
+    failures: list[str] = []
+    routes = []
+    if isinstance(real_in, Image.Image) and kind == "geometric":
+        routes.append(("pil-float", _run_pil_float))
+    routes.append(("float64", _run_float64))
+    routes.append(("8-bit", _run_at_real_precision))
+    for route, run in routes:
+        try:
+            unit = run(transform, twin, real_in, conv_in, target, seed)
+        except Exception as exc:  # a route that fails just hands over to the next
+            failures.append(f"{route}: {type(exc).__name__}: {exc}")
+            continue
+        if tuple(unit.shape) != tuple(real_out_shape):
+            failures.append(f"{route}: shape {tuple(unit.shape)} != {tuple(real_out_shape)}")
+            continue
+        if route == "float64" and conv_in.integer and kind != "geometric":
+            unit, route = _same_operation(unit, transform, twin, real_in, conv_in, target, seed)
+        return TwinStep(Twin(target.from_unit(unit), target), route)
+    raise RuntimeError("; ".join(failures))
+
+
+SEMANTIC_GAP_DB = 30.0
+
+
+def _same_operation(
+    unit: torch.Tensor,
+    transform: Any,
+    twin: Twin,
+    real_in: Any,
+    conv_in: Convention,
+    target: Convention,
+    seed: int,
+) -> tuple[torch.Tensor, str]:
+    """Keep the float result only if it is the same operation as on integers.
+
+    torchvision reads some parameters in the image's raw units (a solarize
+    threshold of 128 inverts half of a uint8 image and none of a float one).
+    Rounding loses at most a few tens of dB' worth; a larger gap between the
+    float run and the run at the input's precision is a different operation,
+    so the reference takes the latter and says so.
+    """
+    from augaudit.metrics import psnr
+
+    try:
+        at_precision = _run_at_real_precision(transform, twin, real_in, conv_in, target, seed)
+    except Exception:
+        return unit, "float64"
+    if at_precision.shape != unit.shape:
+        return unit, "float64"
+    gap = psnr(at_precision, unit, data_range=1.0)
+    if gap is not None and gap < SEMANTIC_GAP_DB:
+        return at_precision, "8-bit"
+    return unit, "float64"
+
+
+def _run_pil_float(
+    transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
+) -> torch.Tensor:
+    unit = twin.unit()
+    planes = []
+    for channel in unit:
+        seed_everything(seed)
+        out = transform(Image.fromarray(channel.numpy().astype(np.float32), mode="F"))
+        if not isinstance(out, Image.Image) or out.mode != "F":
+            raise TypeError("stage did not return a float PIL image")
+        planes.append(torch.from_numpy(np.asarray(out).astype(np.float64)))
+    return torch.stack(planes)
+
+
+def _run_float64(
+    transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
+) -> torch.Tensor:
+    seed_everything(seed)
+    out = transform(twin.value.clone())
+    if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+        raise TypeError(f"returned {type(out).__name__}, not a float tensor")
+    # The stage's float output is in the twin's convention for the real output.
+    return target.to_unit(to_chw(out))
+
+
+def _run_at_real_precision(
+    transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
+) -> torch.Tensor:
+    probe = like(real_in, conv_in.from_unit(twin.unit()))
+    seed_everything(seed)
+    out = transform(probe)
+    if not is_image_like(out):
+        raise TypeError(f"returned {type(out).__name__}")
+    from augaudit.convention import output_convention
+
+    conv = output_convention(out, conv_in, transform, None, real_in)
+    return conv.to_unit(to_chw(out))

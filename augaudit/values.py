@@ -1,0 +1,236 @@
+"""Stage outputs as numbers: any image object to a raw CHW float64 view and back.
+
+A pipeline hands PIL images (any mode), tensors, tv_tensors and numpy arrays
+between stages. Every measurement works on one view: a float64 tensor of shape
+(C, H, W) holding the raw values, plus a :class:`Convention` that says how raw
+values map to the unit range [0, 1]. ``like`` builds an object of the same
+type from such a view, which is how probes and 8-bit twin runs are made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+# Raw value ranges of PIL modes; "I" holds 16-bit PNGs in practice.
+_PIL_MAX = {"1": 1.0, "I;16": 65535.0, "I;16B": 65535.0, "I;16L": 65535.0, "I": 65535.0, "F": 1.0}
+_FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+class UnsupportedOutput(TypeError):
+    """A stage returned something augaudit cannot read as an image."""
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How raw values map to [0, 1]: ``unit = raw * scale + offset`` per channel.
+
+    ``name`` is what users read: ``8-bit [0,255]``, ``float [0,1]``,
+    ``float [0,255]``, ``16-bit [0,65535]`` or ``normalized``.
+    """
+
+    name: str
+    scale: tuple[float, ...] = (1.0,)
+    offset: tuple[float, ...] = (0.0,)
+    integer: bool = False
+
+    def _per_channel(self, values: tuple[float, ...], channels: int) -> torch.Tensor:
+        vals = values if len(values) == channels else values[:1] * channels
+        return torch.tensor(vals, dtype=torch.float64).view(-1, 1, 1)
+
+    def to_unit(self, raw: torch.Tensor) -> torch.Tensor:
+        c = raw.shape[0]
+        return raw * self._per_channel(self.scale, c) + self._per_channel(self.offset, c)
+
+    def from_unit(self, unit: torch.Tensor) -> torch.Tensor:
+        c = unit.shape[0]
+        return (unit - self._per_channel(self.offset, c)) / self._per_channel(self.scale, c)
+
+    def bounds(self, channels: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Raw values of unit 0 and unit 1, per channel, as (C, 1, 1) tensors."""
+        lo = self.from_unit(torch.zeros(channels, 1, 1, dtype=torch.float64))
+        hi = self.from_unit(torch.ones(channels, 1, 1, dtype=torch.float64))
+        return torch.minimum(lo, hi), torch.maximum(lo, hi)
+
+    def normalized(self, mean: tuple[float, ...], std: tuple[float, ...]) -> Convention:
+        """The convention after ``(raw - mean) / std`` is applied to this one."""
+        n = max(len(mean), len(std), len(self.scale))
+
+        def at(values: tuple[float, ...], i: int) -> float:
+            return values[i] if len(values) > 1 else values[0]
+
+        scale = tuple(at(std, i) * at(self.scale, i) for i in range(n))
+        offset = tuple(at(mean, i) * at(self.scale, i) + at(self.offset, i) for i in range(n))
+        return Convention("normalized", scale, offset)
+
+
+UNIT = Convention("float [0,1]")
+FLOAT255 = Convention("float [0,255]", (1 / 255,))
+BYTE = Convention("8-bit [0,255]", (1 / 255,), integer=True)
+WORD = Convention("16-bit [0,65535]", (1 / 65535,), integer=True)
+BINARY = Convention("1-bit {0,1}", integer=True)
+
+
+def is_image_like(obj: Any) -> bool:
+    return isinstance(obj, (Image.Image, torch.Tensor, np.ndarray))
+
+
+def is_float(obj: Any) -> bool:
+    if isinstance(obj, Image.Image):
+        return obj.mode == "F"
+    if isinstance(obj, torch.Tensor):
+        return obj.dtype in _FLOAT_DTYPES
+    if isinstance(obj, np.ndarray):
+        return bool(np.issubdtype(obj.dtype, np.floating))
+    return False
+
+
+def integer_convention(obj: Any) -> Convention:
+    """The fixed convention of an integer-valued image object."""
+    if isinstance(obj, Image.Image):
+        top = _PIL_MAX.get(obj.mode, 255.0)
+    elif isinstance(obj, torch.Tensor):
+        top = 1.0 if obj.dtype == torch.bool else 65535.0 if obj.dtype == torch.uint16 else 255.0
+    else:
+        top = 1.0 if obj.dtype == bool else 65535.0 if obj.dtype == np.uint16 else 255.0
+    return {255.0: BYTE, 65535.0: WORD, 1.0: BINARY}[top]
+
+
+def to_chw(obj: Any) -> torch.Tensor:
+    """Raw values of an image object as a float64 (C, H, W) tensor (a copy)."""
+    if isinstance(obj, Image.Image):
+        arr = np.asarray(obj)
+        t = torch.from_numpy(arr.astype(np.float64))
+        return t.unsqueeze(0) if t.ndim == 2 else t.permute(2, 0, 1).contiguous()
+    if isinstance(obj, torch.Tensor):
+        t = obj.detach().as_subclass(torch.Tensor)
+        if t.ndim == 2:
+            t = t.unsqueeze(0)
+        if t.ndim != 3:
+            raise UnsupportedOutput(f"tensor of shape {tuple(obj.shape)} (expected C,H,W)")
+        return t.to(torch.float64, copy=True)
+    if isinstance(obj, np.ndarray):
+        t = torch.from_numpy(np.array(obj, dtype=np.float64))
+        if t.ndim == 2:
+            return t.unsqueeze(0)
+        if t.ndim == 3 and t.shape[2] <= 4 < t.shape[0]:
+            return t.permute(2, 0, 1).contiguous()
+        if t.ndim == 3:
+            return t
+        raise UnsupportedOutput(f"array of shape {obj.shape} (expected H,W,C)")
+    raise UnsupportedOutput(f"{type(obj).__name__} is not an image")
+
+
+def like(template: Any, raw: torch.Tensor) -> Any:
+    """An object of ``template``'s type, mode and dtype holding ``raw`` (C, H, W) values.
+
+    Integer types are rounded and clipped to their range; nothing wraps here.
+    """
+    if isinstance(template, Image.Image):
+        return _like_pil(template, raw)
+    if isinstance(template, torch.Tensor):
+        t = _cast(raw, template.dtype)
+        if template.ndim == 2:
+            t = t[0]
+        if type(template) is not torch.Tensor:
+            from torchvision import tv_tensors
+
+            return tv_tensors.wrap(t, like=template)  # type: ignore[arg-type]
+        return t
+    if isinstance(template, np.ndarray):
+        t = _cast(raw, _torch_dtype(template.dtype)).numpy()
+        if template.ndim == 2:
+            return t[0]
+        channels_last = template.shape[2] <= 4 < template.shape[0]
+        return np.ascontiguousarray(t.transpose(1, 2, 0) if channels_last else t)
+    raise UnsupportedOutput(f"cannot build a {type(template).__name__} probe")
+
+
+def _torch_dtype(dtype: np.dtype) -> torch.dtype:
+    return torch.from_numpy(np.zeros(1, dtype=dtype)).dtype
+
+
+def _cast(raw: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    if dtype in _FLOAT_DTYPES:
+        return raw.to(dtype)
+    if dtype == torch.bool:
+        return raw >= 0.5
+    info = torch.iinfo(dtype)
+    return raw.round().clamp(info.min, info.max).to(dtype)
+
+
+def _like_pil(template: Image.Image, raw: torch.Tensor) -> Image.Image:
+    mode = template.mode
+    hwc = raw.permute(1, 2, 0).numpy()
+    if mode == "F":
+        return Image.fromarray(hwc[..., 0].astype(np.float32))
+    if mode == "1":
+        return Image.fromarray(hwc[..., 0] >= 0.5)
+    if mode.startswith("I;16") or mode == "I":
+        dtype = {"I": np.int32, "I;16B": ">u2"}.get(mode, "<u2")
+        arr = np.clip(np.rint(hwc[..., 0]), 0, 65535).astype(dtype)
+    else:
+        arr = np.clip(np.rint(hwc), 0, 255).astype(np.uint8)
+        if arr.shape[2] == 1:
+            arr = arr[..., 0]
+    # Copying the template keeps mode, size and palette; frombytes swaps in the pixels.
+    out = template.copy()
+    out.frombytes(arr.tobytes())
+    return out
+
+
+def describe(obj: Any) -> dict[str, Any]:
+    """Type of a stage output: kind, class, dtype or PIL mode, channels and shape."""
+    if isinstance(obj, Image.Image):
+        bands = len(obj.getbands())
+        return {
+            "kind": "pil",
+            "class": "Image",
+            "dtype": None,
+            "mode": obj.mode,
+            "channels": bands,
+            "shape": [bands, obj.height, obj.width],
+        }
+    if isinstance(obj, torch.Tensor):
+        shape = list(obj.shape)
+        return {
+            "kind": "tensor",
+            "class": type(obj).__name__,
+            "dtype": str(obj.dtype).removeprefix("torch."),
+            "mode": None,
+            "channels": shape[0] if len(shape) == 3 else 1,
+            "shape": shape,
+        }
+    if isinstance(obj, np.ndarray):
+        shape = list(obj.shape)
+        channels = shape[2] if len(shape) == 3 and shape[2] <= 4 < shape[0] else 1
+        return {
+            "kind": "ndarray",
+            "class": "ndarray",
+            "dtype": str(obj.dtype),
+            "mode": None,
+            "channels": channels if len(shape) == 3 else 1,
+            "shape": shape,
+        }
+    return {
+        "kind": "other",
+        "class": type(obj).__name__,
+        "dtype": None,
+        "mode": None,
+        "channels": None,
+        "shape": None,
+    }
+
+
+def type_label(desc: dict[str, Any]) -> str:
+    """Short human label of a :func:`describe` result, e.g. ``Image float32 3x224x224``."""
+    if desc["kind"] == "other":
+        return desc["class"]
+    shape = "x".join(str(s) for s in desc["shape"])
+    if desc["kind"] == "pil":
+        return f"PIL {desc['mode']} {shape}"
+    return f"{desc['class']} {desc['dtype']} {shape}"
