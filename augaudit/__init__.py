@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from augaudit.engine import audit
     from augaudit.model import Report
 
-__all__ = ["__version__", "audit", "Report"]
+__all__ = ["Report", "__version__", "audit"]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,9 +7,10 @@ with pixels.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from augaudit.model import OutputType, Stat, StageError, StageReport
+from augaudit.model import OutputType, StageError, StageReport, Stat
 from augaudit.runner import METRIC_KEYS, StageRun
 from augaudit.spec.model import StageSpec
 from augaudit.values import type_label
@@ -59,7 +60,9 @@ class Aggregator:
                 lo, hi = self.extremes[i][metric].get(image, (value, value))
                 self.extremes[i][metric][image] = (min(lo, value), max(hi, value))
 
-    def stage_reports(self, specs: tuple[StageSpec, ...], kinds: list[str]) -> tuple[StageReport, ...]:
+    def stage_reports(
+        self, specs: tuple[StageSpec, ...], kinds: Sequence[str]
+    ) -> tuple[StageReport, ...]:
         reports = []
         for i, spec in enumerate(specs):
             metrics = {key: _stat(self._values[i].get(key, [])) for key in METRIC_KEYS}
@@ -93,7 +96,9 @@ class Aggregator:
         for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
             kind, cls, dtype, mode, channels, shape = key
             desc = {"kind": kind, "class": cls, "dtype": dtype, "mode": mode, "shape": shape}
-            label = type_label(desc) if shape else type_label({**desc, "shape": [channels, "H", "W"]})
+            label = (
+                type_label(desc) if shape else type_label({**desc, "shape": [channels, "H", "W"]})
+            )
             out.append(OutputType(label, kind, cls, dtype, mode, channels, shape, n))
         return tuple(out)
 

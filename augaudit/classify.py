@@ -69,9 +69,7 @@ GEOMETRIC = frozenset(
 )
 CONTAINERS = frozenset({"Compose", "RandomApply", "RandomChoice", "RandomOrder"})
 # Stages whose resampling interpolation matters (AUG302 and the PIL twin route).
-RESAMPLING = frozenset(
-    {"RandomRotation", "RandomAffine", "RandomPerspective", "ElasticTransform"}
-)
+RESAMPLING = frozenset({"RandomRotation", "RandomAffine", "RandomPerspective", "ElasticTransform"})
 
 
 def is_torchvision(transform: Any) -> bool:
@@ -96,9 +94,10 @@ def stage_kind(transform: Any) -> StageKind:
         return "unknown"
     if name in CONTAINERS:
         kinds = {stage_kind(m) for m in members(transform)}
-        for kind in ("unknown", "geometric", "conversion"):
+        order: tuple[StageKind, ...] = ("unknown", "geometric", "conversion")
+        for kind in order:
             if kind in kinds:
-                return kind  # type: ignore[return-value]
+                return kind
         return "photometric"
     if name in PHOTOMETRIC:
         return "photometric"

@@ -14,7 +14,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -75,8 +75,8 @@ class _ProgressBar:
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.started = time.monotonic()
-        self.bar = None
-        self.task = None
+        self.bar: Any = None
+        self.task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
@@ -115,13 +115,16 @@ def run(
         Path | None, typer.Option("--output", "-o", help="Write the report here (atomically).")
     ] = None,
     fail_on: Annotated[
-        str, typer.Option("--fail-on", help="Exit 1 on findings at or above: error | warning | never.")
+        str,
+        typer.Option("--fail-on", help="Exit 1 on findings at or above: error | warning | never."),
     ] = "error",
     allow_module: Annotated[
         list[str] | None,
         typer.Option("--allow-module", help="A module YAML specs may name (repeatable)."),
     ] = None,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of failing stages and bugs.")] = False,
+    debug: Annotated[
+        bool, typer.Option(help="Show tracebacks of failing stages and bugs.")
+    ] = False,
 ) -> None:
     """Audit SPEC on IMAGES and report every stage."""
     if format not in FORMATS:

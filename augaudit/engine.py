@@ -7,6 +7,7 @@ callback, and user errors raise :class:`augaudit.errors.AugauditError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+
 from augaudit import __version__
 from augaudit.aggregate import Aggregator
 from augaudit.checks.context import DEFAULT_THRESHOLDS, CheckContext
@@ -141,9 +142,10 @@ def _findings(
         if not selected([check.code], select, ignore):
             continue
         for finding in check.run(ctx):
-            if finding.stage is not None and selected(
-                [finding.code], (), per_stage_ignore.get(finding.stage, ())
-            ) is False:
+            if (
+                finding.stage is not None
+                and selected([finding.code], (), per_stage_ignore.get(finding.stage, ())) is False
+            ):
                 continue
             found.append(finding)
     order = {"error": 0, "warning": 1, "info": 2}

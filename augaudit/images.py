@@ -41,8 +41,12 @@ def _display(path: Path, root_arg: str, root: Path) -> str:
     # Relative paths stay as the user typed them; absolute roots are shown from
     # their own name down, so reports carry no machine-specific prefix.
     if not Path(root_arg).is_absolute():
-        return path.as_posix() if root == path else (Path(root_arg) / path.relative_to(root)).as_posix()
-    base = root.parent if root.is_dir() else root.parent
+        return (
+            path.as_posix()
+            if root == path
+            else (Path(root_arg) / path.relative_to(root)).as_posix()
+        )
+    base = root.parent
     return path.relative_to(base).as_posix()
 
 
@@ -115,8 +119,9 @@ def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as opened:
                 file_mode = opened.mode
-                if getattr(opened, "n_frames", 1) > 1:
-                    notes.append(f"animated ({opened.n_frames} frames): first frame audited")
+                frames = getattr(opened, "n_frames", 1)
+                if frames > 1:
+                    notes.append(f"animated ({frames} frames): first frame audited")
                 opened.seek(0)
                 opened.load()
                 orientation = opened.getexif().get(0x0112, 1)

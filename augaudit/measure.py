@@ -37,17 +37,19 @@ def wrapped_fraction(
 ) -> float | None:
     """Fraction of values a float-to-integer conversion wrapped around.
 
-    A clean conversion gives ``clip(raw_in * factor)`` up to rounding; a
-    wrapped value lands more than 1.5 steps away from it (1.2 becomes 50
-    where clipping would give 255). Exact per element, so it needs input and
+    A value wrapped when ``raw_in * factor`` lies beyond the output range and
+    the output is not the range's end it should have been clipped to: 1.2
+    becomes 50 and 2.0 becomes 254 where clipping gives 255, while 255.6
+    truncated to 255 is not a wrap. Exact per element, so it needs input and
     output on the same grid; None otherwise.
     """
     if raw_in.shape != raw_out.shape:
         return None
     lo, hi = conv_out.bounds(raw_out.shape[0])
-    finite = torch.isfinite(raw_in)
-    expected = torch.minimum(torch.maximum(raw_in.nan_to_num(0.0) * factor, lo), hi)
-    wrapped = finite & ((raw_out - expected).abs() > 1.5)
+    scaled = raw_in * factor
+    beyond = torch.isfinite(scaled) & ((scaled > hi) | (scaled < lo))
+    clipped = torch.where(scaled > hi, hi, lo)
+    wrapped = beyond & ((raw_out - clipped).abs() > 0.5)
     return float(wrapped.sum()) / raw_in.numel()
 
 
@@ -70,10 +72,12 @@ def compare(
         return None, None
     ref = torch.nan_to_num(reference_unit, 0.0, 0.0, 0.0)
     test = torch.nan_to_num(test_unit, 0.0, 0.0, 0.0)
-    full = bool(mask.all())
+    keep = None if bool(mask.all()) else mask
+    # PSNR needs the float64 difference (120 dB is an error of 1e-6); SSIM in
+    # float32 agrees with the float64 value within 5e-5 at a fraction of the cost.
     return (
-        psnr(ref, test, data_range=1.0, mask=None if full else mask),
-        ssim(ref, test, data_range=1.0, mask=None if full else mask),
+        psnr(ref, test, data_range=1.0, mask=keep),
+        ssim(ref.float(), test.float(), data_range=1.0, mask=keep),
     )
 
 

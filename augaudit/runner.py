@@ -89,7 +89,7 @@ def run_sample(
     flow = _Flow(x, raw, conv, torch.ones(raw.shape[1:], dtype=torch.float64), None, describe(x))
     flow.twin = start(x, conv)
     runs: list[StageRun] = []
-    for index, (transform, kind) in enumerate(zip(transforms, kinds)):
+    for index, (transform, kind) in enumerate(zip(transforms, kinds, strict=True)):
         s = stage_seed(seed, image_key, sample, index + 1)
         seed_everything(s)
         try:
@@ -99,9 +99,7 @@ def run_sample(
             out_raw = to_chw(out)
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
-            runs.append(
-                StageRun(index, None, False, None, {}, message, traceback.format_exc())
-            )
+            runs.append(StageRun(index, None, False, None, {}, message, traceback.format_exc()))
             break
         run, flow = _measure_stage(transform, kind, flow, out, out_raw, s)
         runs.append(StageRun(index, *run))
@@ -143,8 +141,15 @@ def _measure_stage(
     if twin is not None:
         try:
             stepped = step(
-                transform, kind, twin, flow.real, tuple(out_raw.shape),
-                flow.conv, conv_out, seed, type_changed,
+                transform,
+                kind,
+                twin,
+                flow.real,
+                tuple(out_raw.shape),
+                flow.conv,
+                conv_out,
+                seed,
+                type_changed,
             )
             twin = stepped.twin
             if stepped.route == "8-bit":
@@ -157,8 +162,13 @@ def _measure_stage(
             notes.append(f"no reference from here on: {exc}")
 
     metrics: dict[str, float | None] = dict.fromkeys(
-        ("wrapped_fraction", "psnr_vs_reference", "ssim_vs_reference",
-         "psnr_vs_input", "ssim_vs_input"),
+        (
+            "wrapped_fraction",
+            "psnr_vs_reference",
+            "ssim_vs_reference",
+            "psnr_vs_input",
+            "ssim_vs_input",
+        ),
         None,
     )
     metrics.update(range_metrics(out_raw, conv_out))

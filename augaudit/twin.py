@@ -30,7 +30,7 @@ from PIL import Image
 
 from augaudit.classify import StageKind
 from augaudit.seeding import seed_everything
-from augaudit.values import Convention, UNIT, is_image_like, like, to_chw
+from augaudit.values import UNIT, Convention, is_image_like, like, to_chw
 
 
 @dataclass(frozen=True)

@@ -139,14 +139,14 @@ def like(template: Any, raw: torch.Tensor) -> Any:
         if type(template) is not torch.Tensor:
             from torchvision import tv_tensors
 
-            return tv_tensors.wrap(t, like=template)  # type: ignore[arg-type]
+            return tv_tensors.wrap(t, like=template)
         return t
     if isinstance(template, np.ndarray):
-        t = _cast(raw, _torch_dtype(template.dtype)).numpy()
+        arr = _cast(raw, _torch_dtype(template.dtype)).numpy()
         if template.ndim == 2:
-            return t[0]
+            return arr[0]
         channels_last = template.shape[2] <= 4 < template.shape[0]
-        return np.ascontiguousarray(t.transpose(1, 2, 0) if channels_last else t)
+        return np.ascontiguousarray(arr.transpose(1, 2, 0) if channels_last else arr)
     raise UnsupportedOutput(f"cannot build a {type(template).__name__} probe")
 
 

@@ -21,8 +21,10 @@ def is_integer(convention: str | None) -> bool:
 
 def is_wide_float(convention: str | None) -> bool:
     """Floats that hold 0..255 (or 0..65535) values instead of [0, 1]."""
-    return convention is not None and convention.startswith("float [0,") and convention != (
-        "float [0,1]"
+    return (
+        convention is not None
+        and convention.startswith("float [0,")
+        and convention != ("float [0,1]")
     )
 
 

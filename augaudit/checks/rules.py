@@ -52,9 +52,12 @@ def quantization(ctx: CheckContext) -> Iterator[Finding]:
     """
     last = len(ctx.stages)
     for stage in ctx.stages:
-        if stage.index < last and is_integer(stage.convention) and not is_integer(
-            stage.input_convention
-        ) and stage.input_convention is not None:
+        if (
+            stage.index < last
+            and is_integer(stage.convention)
+            and not is_integer(stage.input_convention)
+            and stage.input_convention is not None
+        ):
             yield _finding(
                 "AUG101",
                 stage,
@@ -65,7 +68,9 @@ def quantization(ctx: CheckContext) -> Iterator[Finding]:
     for stage in ctx.stages:
         stat = stage.metrics.get("psnr_vs_reference")
         if stat is not None and stat.mean < floor:
-            images = ctx.images_where(stage.index - 1, "psnr_vs_reference", lambda lo, hi: lo < floor)
+            images = ctx.images_where(
+                stage.index - 1, "psnr_vs_reference", lambda lo, hi: lo < floor
+            )
             yield _finding(
                 "AUG101",
                 stage,

@@ -41,7 +41,16 @@ def render(report: Report, *, color: bool = False, width: int = 140) -> str:
         f"input {s.input}, mode {s.mode})"
     )
     table = Table(show_lines=False, pad_edge=False)
-    for column in ("#", "stage", "output", "range", "out of range", "fill", "vs reference (PSNR / SSIM)", "change"):
+    for column in (
+        "#",
+        "stage",
+        "output",
+        "range",
+        "out of range",
+        "fill",
+        "vs reference (PSNR / SSIM)",
+        "change",
+    ):
         table.add_column(column, overflow="fold")
     for st in report.stages:
         m = st.metrics
@@ -61,7 +70,9 @@ def render(report: Report, *, color: bool = False, width: int = 140) -> str:
             _fidelity(m.get("psnr_vs_input"), m.get("ssim_vs_input")),
         )
     console.print(table)
-    console.print("* output type changed at this stage; fill, out of range: mean (max) over samples")
+    console.print(
+        "* output type changed at this stage; fill, out of range: mean (max) over samples"
+    )
     wrapped = [st for st in report.stages if st.metrics.get("wrapped_fraction")]
     for st in wrapped:
         console.print(f"stage {st.index} wrapped values: {_pct(st.metrics['wrapped_fraction'])}")
@@ -75,8 +86,10 @@ def render(report: Report, *, color: bool = False, width: int = 140) -> str:
         line.append(f" [{where}] {f.message}")
         console.print(line)
         console.print(Text(f"    hint: {f.hint}", style="dim"))
-        if f.images and not (f.code == "AUG504"):
-            shown = ", ".join(f.images[:3]) + (f" and {len(f.images) - 3} more" if len(f.images) > 3 else "")
+        if f.images and f.code != "AUG504":
+            shown = ", ".join(f.images[:3]) + (
+                f" and {len(f.images) - 3} more" if len(f.images) > 3 else ""
+            )
             console.print(Text(f"    images: {shown}", style="dim"))
     summary = report.summary
     console.print()

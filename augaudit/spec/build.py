@@ -155,8 +155,8 @@ class Builder:
         ]
 
     def _plain(self, value: Any, line: int, codes: list[str]) -> Any:
-        # torchvision checks sequences with isinstance(x, Sequence) and often expects tuples;
-        # YAML lists become tuples so the transform cannot alias or mutate spec data.
+        # Tuples, as the spec format promises: what Python code passes for sizes, means and
+        # ranges, and immutable, so no transform holds a list that mirrors spec data.
         if isinstance(value, YMap):
             if TARGET_KEY in value:
                 return self.build(parse_entry(value, line, self.api, self.ref), codes)

@@ -69,7 +69,11 @@ def load_import_path(ref: str) -> Any:
                     where=ref,
                     hint="check the name and that it is installed or on PYTHONPATH",
                 ) from None
-            raise SpecError(f"importing {module_name} raised {_describe(exc)}", where=ref) from None
+            raise SpecError(
+                f"importing {module_name} raised {_describe(exc)}",
+                where=ref,
+                hint=f"install '{missing}' or fix the import in {module_name}",
+            ) from None
         except (Exception, SystemExit) as exc:
             raise SpecError(
                 f"importing {module_name} raised {_describe(exc)}",
@@ -153,7 +157,11 @@ def _pick(namespace: dict[str, Any], name: str | None, where: str) -> Any:
         obj = namespace[head]
         for attribute in rest:
             if not hasattr(obj, attribute):
-                raise SpecError(f"'{name}' has no attribute '{attribute}'", where=where)
+                raise SpecError(
+                    f"'{name}' has no attribute '{attribute}'",
+                    where=where,
+                    hint="check the name after ':'",
+                )
             obj = getattr(obj, attribute)
         return obj
     for default in DEFAULT_NAMES:

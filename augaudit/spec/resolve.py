@@ -112,15 +112,16 @@ def public_classes(module: ModuleType) -> list[str]:
 
 
 def _suggest(segment: str, module: ModuleType) -> str:
-    close = difflib.get_close_matches(segment, public_classes(module), n=1)
-    if close:
-        return f"did you mean {close[0]}?"
     other = {V2: (V1, "v1"), V1: (V2, "v2")}.get(module.__name__)
     if other is not None:
-        # Both namespaces are allow-listed and already imported with torchvision.
+        # An exact name in the other torchvision API beats a near miss in this one. Both
+        # namespaces are allow-listed, so importing the other one is permitted.
         other_module = importlib.import_module(other[0])
         if isinstance(getattr(other_module, segment, None), type):
             return f"{segment} is in {other[0]}; write {other[1]}.{segment}"
+    close = difflib.get_close_matches(segment, public_classes(module), n=1)
+    if close:
+        return f"did you mean {close[0]}?"
     return f"names are case-sensitive class names from {module.__name__}"
 
 

@@ -63,14 +63,19 @@ def read_yaml(path: Path, ref: str) -> tuple[Any, dict[int, tuple[str, ...]]]:
             f"spec file not found: {ref}", hint="check the path (relative to the current directory)"
         ) from None
     except OSError as exc:
-        raise SpecError(f"cannot read spec file {ref}: {exc.strerror or exc}") from None
+        raise SpecError(
+            f"cannot read spec file {ref}: {exc.strerror or type(exc).__name__}",
+            hint="check that the path is a readable file",
+        ) from None
     if len(raw) > MAX_BYTES:
         raise SpecError(TOO_LARGE, where=ref, hint=f"a spec file must be under {MAX_BYTES} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(
-            f"spec is not UTF-8 text (bad byte at offset {exc.start})", where=ref
+            f"spec is not UTF-8 text (bad byte at offset {exc.start})",
+            where=ref,
+            hint="save the file as UTF-8",
         ) from None
     return parse_yaml(text, ref), comment_ignores(text)
 
