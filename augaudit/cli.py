@@ -61,6 +61,10 @@ def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        # mkstemp creates 0600; a report is an artifact others read, so honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)
@@ -174,7 +178,8 @@ def run(
         from augaudit.reporters.text import render as render_text
 
         color = output is None and sys.stdout.isatty()
-        text = render_text(report, color=color)
+        encoding = (sys.stdout.encoding or "ascii").lower().replace("-", "")
+        text = render_text(report, color=color, ascii_only=output is None and encoding != "utf8")
     if output is not None:
         _write_atomic(output, text)
         typer.echo(
@@ -183,10 +188,18 @@ def run(
             err=True,
         )
     else:
-        sys.stdout.write(text)
+        _write_stdout(text)
     if report.summary.exit_code == 2:
         typer.echo("augaudit: error: no image could be read", err=True)
     raise typer.Exit(report.summary.exit_code)
+
+
+def _write_stdout(text: str) -> None:
+    # A terminal that cannot encode a character gets a replacement, never a traceback.
+    encoding = sys.stdout.encoding or "utf-8"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode(encoding, errors="replace"))
+    sys.stdout.flush()
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ callback, and user errors raise :class:`augaudit.errors.AugauditError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from augaudit import __version__
 from augaudit.aggregate import Aggregator
@@ -14,7 +15,7 @@ from augaudit.checks.context import DEFAULT_THRESHOLDS, CheckContext
 from augaudit.checks.registry import all_checks, selected
 from augaudit.classify import stage_kind
 from augaudit.errors import InputError
-from augaudit.images import MODE_CHOICES, ImageSkipped, discover, load
+from augaudit.images import MODE_CHOICES, ImageSkipped, discover, display_path, load
 from augaudit.model import (
     FAIL_ON_CHOICES,
     Finding,
@@ -111,7 +112,7 @@ def audit(
     if not any(img.status == "ok" for img in image_reports):
         summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
     return Report(
-        spec=pipeline.source,
+        spec=_spec_display(pipeline.source),
         settings=settings,
         images=tuple(image_reports),
         stages=stage_reports,
@@ -151,3 +152,11 @@ def _findings(
     order = {"error": 0, "warning": 1, "info": 2}
     found.sort(key=lambda f: (f.stage or 0, order[f.severity], f.code))
     return tuple(found)
+
+
+def _spec_display(source: str) -> str:
+    """The spec as reports show it: file specs without an absolute prefix."""
+    path, sep, name = source.partition(":")
+    if sep and not path.endswith(".py"):
+        return source  # an import path, package.module:attribute
+    return display_path(Path(path)) + sep + name

@@ -37,17 +37,37 @@ def _image_extensions() -> frozenset[str]:
     return frozenset(ext.lower() for ext in Image.registered_extensions())
 
 
-def _display(path: Path, root_arg: str, root: Path) -> str:
-    # Relative paths stay as the user typed them; absolute roots are shown from
-    # their own name down, so reports carry no machine-specific prefix.
-    if not Path(root_arg).is_absolute():
-        return (
-            path.as_posix()
-            if root == path
-            else (Path(root_arg) / path.relative_to(root)).as_posix()
-        )
-    base = root.parent
-    return path.relative_to(base).as_posix()
+def display_path(path: Path) -> str:
+    """How reports name a path: never with a machine-specific absolute prefix.
+
+    Relative paths stay as typed; absolute ones under the working directory
+    become relative to it; others keep only their last component (callers
+    widen that when two would collide).
+    """
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _unique_displays(initial: dict[Path, str]) -> dict[Path, str]:
+    """Widen display names with parent folders where two different files share one."""
+    names = dict(initial)
+    for _ in range(64):
+        seen: dict[str, list[Path]] = {}
+        for path, name in names.items():
+            seen.setdefault(name, []).append(path)
+        clashes = [group for group in seen.values() if len(group) > 1]
+        if not clashes:
+            break
+        for group in clashes:
+            for path in group:
+                parts = path.absolute().parts
+                wider = len(Path(names[path]).parts) + 1
+                names[path] = Path(*parts[max(1, len(parts) - wider) :]).as_posix()
+    return names
 
 
 def discover(inputs: Iterable[str]) -> list[ImageSource]:
@@ -55,6 +75,8 @@ def discover(inputs: Iterable[str]) -> list[ImageSource]:
 
     A file named explicitly is taken whatever its extension; in folders only
     files with an extension Pillow knows are taken, hidden ones skipped.
+    Absolute folders outside the working directory are shown from their own
+    name down.
 
     Raises
     ------
@@ -62,12 +84,13 @@ def discover(inputs: Iterable[str]) -> list[ImageSource]:
         An input does not exist, or no image file was found at all.
     """
     exts = _image_extensions()
-    found: dict[str, ImageSource] = {}
+    files: dict[Path, Path] = {}  # resolved path -> path as found (dedupes repeats)
+    shown: dict[Path, str] = {}  # path as found -> its display name
     for arg in inputs:
         root = Path(arg)
         if root.is_file():
-            src = ImageSource(root, _display(root, arg, root))
-            found[src.display] = src
+            files.setdefault(root.resolve(), root)
+            shown[root] = display_path(root)
         elif root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -75,18 +98,22 @@ def discover(inputs: Iterable[str]) -> list[ImageSource]:
                     path = Path(dirpath) / name
                     if name.startswith(".") or path.suffix.lower() not in exts:
                         continue
-                    src = ImageSource(path, _display(path, arg, root))
-                    found[src.display] = src
+                    files.setdefault(path.resolve(), path)
+                    outside = root.is_absolute() and not path.is_relative_to(Path.cwd())
+                    rel = path.relative_to(root.parent) if outside else path
+                    shown[path] = display_path(rel)
         else:
             raise InputError(
                 "no such file or folder", where=arg, hint="pass image files or folders of images"
             )
-    if not found:
+    if not files:
         raise InputError(
             "no image files found in " + ", ".join(inputs),
             hint="pass image files or folders holding .jpg/.png/... files",
         )
-    return [found[k] for k in sorted(found)]
+    names = _unique_displays({p: shown[p] for p in files.values()})
+    sources = [ImageSource(p, name) for p, name in names.items()]
+    return sorted(sources, key=lambda s: s.display)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -28,7 +29,10 @@ def _fidelity(psnr: Stat | None, ssim: Stat | None) -> str:
     return f"{text} / {ssim.mean:.4f}" if ssim else text
 
 
-def render(report: Report, *, color: bool = False, width: int = 140) -> str:
+def render(
+    report: Report, *, color: bool = False, width: int = 140, ascii_only: bool = False
+) -> str:
+    """The text report; ``ascii_only`` draws the table with ASCII for non-UTF-8 terminals."""
     buffer = io.StringIO()
     console = Console(
         file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
@@ -40,7 +44,7 @@ def render(report: Report, *, color: bool = False, width: int = 140) -> str:
         f"({ok} of {len(report.images)} images, {s.samples} samples each, seed {s.seed}, "
         f"input {s.input}, mode {s.mode})"
     )
-    table = Table(show_lines=False, pad_edge=False)
+    table = Table(show_lines=False, pad_edge=False, box=box.ASCII if ascii_only else box.HEAVY_HEAD)
     for column in (
         "#",
         "stage",
@@ -73,8 +77,10 @@ def render(report: Report, *, color: bool = False, width: int = 140) -> str:
     console.print(
         "* output type changed at this stage; fill, out of range: mean (max) over samples"
     )
-    wrapped = [st for st in report.stages if st.metrics.get("wrapped_fraction")]
-    for st in wrapped:
+    for st in report.stages:
+        stat = st.metrics.get("wrapped_fraction")
+        if stat is None or stat.max == 0:
+            continue
         console.print(f"stage {st.index} wrapped values: {_pct(st.metrics['wrapped_fraction'])}")
     skipped = [i for i in report.images if i.status == "skipped"]
     if report.findings:
