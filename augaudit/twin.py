@@ -81,7 +81,7 @@ def step(
     """
     target = twin_convention(conv_out)
     same_grid = tuple(twin.value.shape[1:]) == tuple(real_out_shape[1:])
-    if type_changed and kind in ("conversion", "photometric") and same_grid:
+    if type_changed and kind == "conversion" and same_grid:
         value = target.from_unit(twin.unit())
         if value.shape[0] != real_out_shape[0]:
             raise RuntimeError("conversion changed the channel count")

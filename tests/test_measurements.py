@@ -311,3 +311,28 @@ def test_results_are_reproducible(tmp_path):
     c = run(pipeline, [image], samples=3, seed=6)
     assert a.stages == b.stages
     assert a.stages[0].metrics != c.stages[0].metrics
+
+
+def test_channel_changing_photometric_stages_keep_their_reference(tmp_path):
+    # Grayscale drops channels; Normalize with 3 means broadcasts a 1-channel image to 3.
+    image = save(tmp_path, "g.png", textured(64, 64))
+    to_float = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+    pipeline = [*to_float, v2.Grayscale(1), v2.Normalize([0.5, 0.5, 0.5], [0.25, 0.25, 0.25])]
+    report = run(pipeline, [image], samples=1)
+    assert [t.channels for t in report.stages[-1].outputs] == [3]
+    for stage in report.stages[2:]:
+        assert stage.metrics["psnr_vs_reference"].mean > 100, (stage.name, stage.notes)
+
+
+def test_keep_mode_reads_16_bit_as_16_bit(tmp_path):
+    ramp = (np.linspace(0, 65535, 96 * 64).reshape(64, 96)).astype(np.uint16)
+    path = tmp_path / "g16.png"
+    Image.fromarray(ramp).save(path)
+    pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+    report = run(pipeline, [str(path)], samples=1, mode="keep")
+    assert report.stages[0].convention == "16-bit [0,65535]"
+    assert report.stages[1].convention == "float [0,1]"
+    assert report.stages[1].metrics["psnr_vs_reference"].mean > 100
+    # rgb mode scales (never clips) 16-bit to 8 bits: the ramp keeps its full range.
+    rgb = run([v2.PILToTensor()], [str(path)], samples=1)
+    assert rgb.stages[0].metrics["saturated_fraction"].mean < 0.01
