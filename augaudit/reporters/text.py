@@ -45,9 +45,9 @@ def render(
         f"input {s.input}, mode {s.mode})"
     )
     table = Table(show_lines=False, pad_edge=False, box=box.ASCII if ascii_only else box.HEAVY_HEAD)
+    table.add_column("#", no_wrap=True)
+    table.add_column("stage", no_wrap=True)
     for column in (
-        "#",
-        "stage",
         "output",
         "range",
         "out of range",
