@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from augaudit.model import OutputType, StageError, StageReport, Stat
-from augaudit.runner import METRIC_KEYS, StageRun
+from augaudit.model import METRIC_KEYS, OutputType, StageError, StageReport, Stat
 from augaudit.spec.model import StageSpec
 from augaudit.values import type_label
+
+if TYPE_CHECKING:  # the runner imports torch; aggregating needs only its records
+    from augaudit.runner import StageRun
 
 _MAX_TYPES = 4
 

@@ -107,7 +107,7 @@ def audit(
         thresholds={**DEFAULT_THRESHOLDS, **(thresholds or {})},
         images=tuple(image_reports),
     )
-    findings = _findings(ctx, pipeline, select, ignore)
+    findings, codes = _findings(ctx, pipeline, select, ignore, static_only=False)
     summary = summarize(findings, fail_on)
     if not any(img.status == "ok" for img in image_reports):
         summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
@@ -119,7 +119,45 @@ def audit(
         findings=findings,
         summary=summary,
         augaudit_version=__version__,
+        checks=codes,
         extra={"tracebacks": agg.tracebacks},
+    )
+
+
+def validate(
+    spec: str | Pipeline,
+    *,
+    fail_on: str = "error",
+    allow_modules: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> Report:
+    """Load and build a spec and run the static checks: no images, nothing measured.
+
+    Raises
+    ------
+    AugauditError
+        The spec cannot be read, resolved or built (bad name or arguments).
+    """
+    _check_options(1, None, "rgb", fail_on)
+    pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
+    transforms = [s.transform for s in pipeline.stages]
+    kinds = [stage_kind(t) for t in transforms]
+    stages = Aggregator(len(transforms)).stage_reports(pipeline.stages, kinds)
+    ctx = CheckContext(stages=stages, extremes={}, transforms=tuple(transforms))
+    findings, codes = _findings(ctx, pipeline, select, ignore, static_only=True)
+    settings = Settings(
+        seed=0, samples=0, input=pipeline.input or "pil", mode="rgb", fail_on=fail_on
+    )
+    return Report(
+        spec=_spec_display(pipeline.source),
+        settings=settings,
+        images=(),
+        stages=stages,
+        findings=findings,
+        summary=summarize(findings, fail_on),
+        augaudit_version=__version__,
+        checks=codes,
     )
 
 
@@ -135,13 +173,21 @@ def _check_options(samples: int, input: str | None, mode: str, fail_on: str) -> 
 
 
 def _findings(
-    ctx: CheckContext, pipeline: Pipeline, select: Sequence[str], ignore: Sequence[str]
-) -> tuple[Finding, ...]:
+    ctx: CheckContext,
+    pipeline: Pipeline,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    *,
+    static_only: bool,
+) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
+    """Findings of the selected checks, minus per-stage suppressions, and the codes that ran."""
     per_stage_ignore = {i + 1: s.ignore for i, s in enumerate(pipeline.stages)}
     found: list[Finding] = []
+    codes: list[str] = []
     for check in all_checks():
-        if not selected([check.code], select, ignore):
+        if not selected([check.code], select, ignore) or (static_only and not check.static):
             continue
+        codes.append(check.code)
         for finding in check.run(ctx):
             if (
                 finding.stage is not None
@@ -151,7 +197,7 @@ def _findings(
             found.append(finding)
     order = {"error": 0, "warning": 1, "info": 2}
     found.sort(key=lambda f: (f.stage or 0, order[f.severity], f.code))
-    return tuple(found)
+    return tuple(found), tuple(codes)
 
 
 def _spec_display(source: str) -> str:

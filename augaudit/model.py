@@ -10,6 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
+METRIC_KEYS: tuple[str, ...] = (
+    "out_of_range_fraction",
+    "saturated_fraction",
+    "nonfinite_fraction",
+    "wrapped_fraction",
+    "border_fill_fraction",
+    "psnr_vs_reference",
+    "ssim_vs_reference",
+    "psnr_vs_input",
+    "ssim_vs_input",
+)
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 FailOn = Literal["error", "warning", "never"]
@@ -118,6 +129,7 @@ class Report:
     summary: Summary
     augaudit_version: str
     schema_version: int = SCHEMA_VERSION
+    checks: tuple[str, ...] = ()  # codes of the checks that ran (after select/ignore)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -30,18 +30,6 @@ from augaudit.values import (
     to_chw,
 )
 
-METRIC_KEYS = (
-    "out_of_range_fraction",
-    "saturated_fraction",
-    "nonfinite_fraction",
-    "wrapped_fraction",
-    "border_fill_fraction",
-    "psnr_vs_reference",
-    "ssim_vs_reference",
-    "psnr_vs_input",
-    "ssim_vs_input",
-)
-
 
 @dataclass(frozen=True)
 class StageRun:

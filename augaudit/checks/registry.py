@@ -6,6 +6,7 @@ Importing this module is cheap (no torch), so ``augaudit rules`` and
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,18 +28,22 @@ class Check:
     hint: str
     doc: str
     run: CheckFunction
+    static: bool = False  # True: decided from the spec alone, so `validate` runs it without images
 
 
 REGISTRY: dict[str, Check] = {}
 
 
-def register(code: str, name: str, severity: Severity, summary: str, hint: str):
+def register(
+    code: str, name: str, severity: Severity, summary: str, hint: str, *, static: bool = False
+):
     """Decorator: add a check function to the registry; its docstring is the doc."""
 
     def wrap(func: CheckFunction) -> CheckFunction:
         if code in REGISTRY:
             raise ValueError(f"duplicate check code {code}")
-        REGISTRY[code] = Check(code, name, severity, summary, hint, func.__doc__ or "", func)
+        doc = inspect.cleandoc(func.__doc__ or "")
+        REGISTRY[code] = Check(code, name, severity, summary, hint, doc, func, static)
         return func
 
     return wrap
