@@ -80,8 +80,8 @@ def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -
     if not bool(live.any()):
         return ProbeResult(torch.zeros(a.shape[1:], dtype=torch.float64), None)
     cover = (diff[live] / peak[live].view(-1, 1, 1)).clamp(0.0, 1.0).mean(dim=0)
-    # Float round-off of resampling a constant is not fill.
-    cover = torch.where(cover > 1.0 - 1e-9, torch.ones_like(cover), cover)
+    # Round-off of resampling a constant (float32 probes: ~1e-7) is not fill.
+    cover = torch.where(cover > 1.0 - 1e-6, torch.ones_like(cover), cover)
     step = conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_B, dtype=torch.float64))
     step = step - conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_A, dtype=torch.float64))
     gain = float(peak[live].median()) / float(step.abs().mean())

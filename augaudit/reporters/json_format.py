@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from augaudit.model import Finding, ImageReport, Report, StageReport
@@ -100,3 +101,28 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 
 def render(report: Report) -> str:
     return json.dumps(report_to_dict(report), indent=2, allow_nan=False) + "\n"
+
+
+def render_many(reports: Sequence[Report]) -> str:
+    """Several pipelines (``augaudit check``): each report as above, plus a total summary."""
+    from augaudit.model import SCHEMA_VERSION
+
+    items = [report_to_dict(r) for r in reports]
+    return (
+        json.dumps(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "augaudit_version": reports[0].augaudit_version if reports else None,
+                "pipelines": items,
+                "summary": {
+                    "errors": sum(r.summary.errors for r in reports),
+                    "warnings": sum(r.summary.warnings for r in reports),
+                    "infos": sum(r.summary.infos for r in reports),
+                    "exit_code": max((r.summary.exit_code for r in reports), default=0),
+                },
+            },
+            indent=2,
+            allow_nan=False,
+        )
+        + "\n"
+    )

@@ -1,0 +1,351 @@
+"""Commands that audit pipelines: run, check, validate, baseline, diff."""
+
+from __future__ import annotations
+
+import glob
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from augaudit.cli.common import (
+    EXIT_FINDINGS,
+    Policy,
+    check_format,
+    emit,
+    fail,
+    guarded,
+    load_settings,
+    pick,
+    policy,
+    progress_bar,
+    write_atomic,
+)
+from augaudit.cli.options import (
+    AllowModule,
+    ConfigPath,
+    Debug,
+    ExtendIgnore,
+    FailOn,
+    Format,
+    Ignore,
+    Input,
+    Mode,
+    Output,
+    Samples,
+    Seed,
+    Select,
+)
+
+if TYPE_CHECKING:
+    from augaudit.config import Config
+    from augaudit.model import Report
+
+
+def _audit(
+    spec: str,
+    images: list[str],
+    config: Config,
+    rules: Policy,
+    *,
+    samples: int | None,
+    seed: int | None,
+    input: str | None,
+    mode: str | None,
+    debug: bool,
+) -> Report:
+    from augaudit.engine import audit
+
+    with progress_bar(f"auditing {spec}") as bar:
+        report = guarded(
+            lambda: audit(
+                spec,
+                images,
+                samples=pick(samples, config.samples, 4),
+                seed=pick(seed, config.seed, 0),
+                input=pick(input, config.input, None),
+                mode=pick(mode, config.mode, "rgb"),
+                fail_on=rules.fail_on,
+                allow_modules=rules.allow_modules,
+                thresholds=rules.thresholds,
+                select=rules.select,
+                ignore=rules.ignore,
+                progress=bar,
+            ),
+            debug=debug,
+            cleanup=bar.close,
+        )
+    if debug:
+        for stage, tb in sorted(report.extra.get("tracebacks", {}).items()):
+            typer.echo(f"--- traceback of stage {stage} ---\n{tb}", err=True)
+    return report
+
+
+def run(
+    spec: Annotated[str, typer.Argument(help="Pipeline spec: .yaml, .py[:name] or module:attr.")],
+    images: Annotated[list[str], typer.Argument(help="Image files or folders (recursive).")],
+    samples: Samples = None,
+    seed: Seed = None,
+    input: Input = None,
+    mode: Mode = None,
+    format: Format = "text",
+    output: Output = None,
+    fail_on: FailOn = None,
+    select: Select = None,
+    ignore: Ignore = None,
+    extend_ignore: ExtendIgnore = None,
+    allow_module: AllowModule = None,
+    config: ConfigPath = None,
+    debug: Debug = False,
+) -> None:
+    """Audit SPEC on IMAGES and report every stage."""
+    check_format(format)
+    settings = load_settings(config, debug)
+    rules = policy(
+        settings,
+        select=select,
+        ignore=ignore,
+        extend_ignore=extend_ignore,
+        fail_on=fail_on,
+        allow_module=allow_module,
+    )
+    report = _audit(
+        spec,
+        images,
+        settings,
+        rules,
+        samples=samples,
+        seed=seed,
+        input=input,
+        mode=mode,
+        debug=debug,
+    )
+    raise typer.Exit(emit([report], format, output))
+
+
+def configured_specs(specs: list[str] | None, config: Config) -> list[str]:
+    """Specs given on the command line, else the config's `pipelines` (globs expanded)."""
+    if specs:
+        return list(specs)
+    found: list[str] = []
+    for pattern in config.pipelines:
+        matches = sorted(glob.glob(pattern, recursive=True))
+        found.extend(matches if matches else [pattern])
+    if not found:
+        fail(
+            "no pipelines to check (hint: pass spec files, or set pipelines = [...] under "
+            "[tool.augaudit] in pyproject.toml or in augaudit.toml)"
+        )
+    return found
+
+
+def configured_images(images: list[str] | None, config: Config) -> list[str]:
+    chosen = list(images or config.images)
+    if not chosen:
+        fail(
+            "no images to audit with (hint: pass --images DIR, or set images = [...] under "
+            "[tool.augaudit] in pyproject.toml or in augaudit.toml)"
+        )
+    return chosen
+
+
+def check(
+    specs: Annotated[
+        list[str] | None, typer.Argument(help="Spec files (default: the configured pipelines).")
+    ] = None,
+    images: Annotated[
+        list[str] | None, typer.Option("--images", help="Image files or folders (repeatable).")
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Fail on regressions against this file.")
+    ] = None,
+    samples: Samples = None,
+    seed: Seed = None,
+    input: Input = None,
+    mode: Mode = None,
+    format: Format = "text",
+    output: Output = None,
+    fail_on: FailOn = None,
+    select: Select = None,
+    ignore: Ignore = None,
+    extend_ignore: ExtendIgnore = None,
+    allow_module: AllowModule = None,
+    config: ConfigPath = None,
+    debug: Debug = False,
+) -> None:
+    """Audit the configured pipelines (or the spec files pre-commit passes) as a gate."""
+    check_format(format)
+    settings = load_settings(config, debug)
+    rules = policy(
+        settings,
+        select=select,
+        ignore=ignore,
+        extend_ignore=extend_ignore,
+        fail_on=fail_on,
+        allow_module=allow_module,
+    )
+    chosen = configured_images(images, settings)
+    reports = [
+        _audit(
+            s,
+            chosen,
+            settings,
+            rules,
+            samples=samples,
+            seed=seed,
+            input=input,
+            mode=mode,
+            debug=debug,
+        )
+        for s in configured_specs(specs, settings)
+    ]
+    extra = 0
+    baseline_path = baseline or (Path(settings.baseline) if settings.baseline else None)
+    if baseline_path is not None:
+        extra = _compare_baseline(baseline_path, reports, settings, debug)
+    raise typer.Exit(emit(reports, format, output, extra))
+
+
+def _compare_baseline(path: Path, reports: list[Report], config: Config, debug: bool) -> int:
+    from augaudit.baseline import compare, load_baseline, render_comparison, tolerances_from
+
+    data = guarded(lambda: load_baseline(path), debug=debug)
+    comparison = compare(data, reports, tolerances_from(config.thresholds))
+    typer.echo(render_comparison(comparison), err=True)
+    return EXIT_FINDINGS if comparison.failed else 0
+
+
+def validate(
+    specs: Annotated[list[str], typer.Argument(help="Spec files to validate.")],
+    format: Format = "text",
+    fail_on: FailOn = None,
+    select: Select = None,
+    ignore: Ignore = None,
+    extend_ignore: ExtendIgnore = None,
+    allow_module: AllowModule = None,
+    config: ConfigPath = None,
+    debug: Debug = False,
+) -> None:
+    """Parse and build specs and run the static checks: fast, no images."""
+    check_format(format)
+    settings = load_settings(config, debug)
+    rules = policy(
+        settings,
+        select=select,
+        ignore=ignore,
+        extend_ignore=extend_ignore,
+        fail_on=fail_on,
+        allow_module=allow_module,
+    )
+    from augaudit.engine import validate as validate_spec
+
+    reports = [
+        guarded(
+            partial(
+                validate_spec,
+                spec,
+                fail_on=rules.fail_on,
+                allow_modules=rules.allow_modules,
+                select=rules.select,
+                ignore=rules.ignore,
+            ),
+            debug=debug,
+        )
+        for spec in specs
+    ]
+    raise typer.Exit(emit(reports, format, None))
+
+
+def baseline(
+    specs: Annotated[
+        list[str] | None, typer.Argument(help="Spec files (default: the configured pipelines).")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
+        "augaudit.lock.json"
+    ),
+    images: Annotated[
+        list[str] | None, typer.Option("--images", help="Image files or folders (repeatable).")
+    ] = None,
+    samples: Samples = None,
+    seed: Seed = None,
+    input: Input = None,
+    mode: Mode = None,
+    allow_module: AllowModule = None,
+    config: ConfigPath = None,
+    debug: Debug = False,
+) -> None:
+    """Record the stage metrics and findings of the pipelines, to gate later changes on."""
+    from augaudit.baseline import dump_baseline, make_baseline
+
+    settings = load_settings(config, debug)
+    rules = policy(
+        settings,
+        select=None,
+        ignore=None,
+        extend_ignore=None,
+        fail_on="never",
+        allow_module=allow_module,
+    )
+    chosen = configured_images(images, settings)
+    reports = [
+        _audit(
+            s,
+            chosen,
+            settings,
+            rules,
+            samples=samples,
+            seed=seed,
+            input=input,
+            mode=mode,
+            debug=debug,
+        )
+        for s in configured_specs(specs, settings)
+    ]
+    write_atomic(output, dump_baseline(make_baseline(reports)))
+    typer.echo(f"augaudit: wrote baseline {output} ({len(reports)} pipelines)", err=True)
+
+
+def diff(
+    old: Annotated[str, typer.Argument(help="The old spec.")],
+    new: Annotated[str, typer.Argument(help="The new spec.")],
+    images: Annotated[list[str], typer.Argument(help="Image files or folders.")],
+    samples: Samples = None,
+    seed: Seed = None,
+    input: Input = None,
+    mode: Mode = None,
+    allow_module: AllowModule = None,
+    config: ConfigPath = None,
+    debug: Debug = False,
+) -> None:
+    """Audit two pipelines on the same images and seeds; show stages side by side."""
+    from augaudit.diff import diff_reports, render_diff
+
+    settings = load_settings(config, debug)
+    rules = policy(
+        settings,
+        select=None,
+        ignore=None,
+        extend_ignore=None,
+        fail_on=None,
+        allow_module=allow_module,
+    )
+    both = [
+        _audit(
+            s,
+            images,
+            settings,
+            rules,
+            samples=samples,
+            seed=seed,
+            input=input,
+            mode=mode,
+            debug=debug,
+        )
+        for s in (old, new)
+    ]
+
+    def show() -> str:
+        return render_diff(diff_reports(both[0], both[1]))
+
+    typer.echo(guarded(show, debug=debug))

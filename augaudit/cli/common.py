@@ -1,0 +1,220 @@
+"""What every command shares: exit codes, error handling, settings, output.
+
+Exit codes (public API): 0 no finding at or above --fail-on; 1 findings at or
+above it (or a baseline regression); 2 usage, spec, config or input error;
+3 internal error (a bug); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import typer
+
+from augaudit.errors import AugauditError
+
+if TYPE_CHECKING:
+    from augaudit.config import Config
+    from augaudit.model import Report
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USER_ERROR = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+FORMATS = ("text", "json", "markdown", "github", "sarif", "junit")
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
+    typer.echo(f"augaudit: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def guarded(call: Callable[[], T], *, debug: bool, cleanup: Callable[[], None] = lambda: None) -> T:
+    """Run library code, turning a user error into exit 2 and a bug into exit 3."""
+    try:
+        return call()
+    except AugauditError as exc:
+        cleanup()
+        fail(str(exc), EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        cleanup()
+        fail("interrupted", EXIT_INTERRUPTED)
+    except Exception as exc:
+        cleanup()
+        if debug:
+            traceback.print_exc()
+        fail(
+            f"internal error (a bug in augaudit): {type(exc).__name__}: {exc}; "
+            "rerun with --debug and report it",
+            EXIT_BUG,
+        )
+
+
+def load_settings(config_path: Path | None, debug: bool) -> Config:
+    from augaudit.config import load_config
+
+    return guarded(lambda: load_config(config_path), debug=debug)
+
+
+def pick(flag: Any, configured: Any, default: Any) -> Any:
+    """A command-line flag beats the config file, which beats the built-in default."""
+    if flag is not None:
+        return flag
+    return configured if configured is not None else default
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which checks run and how they are judged, after flags and config are merged."""
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    fail_on: str
+    thresholds: dict[str, float]
+    allow_modules: tuple[str, ...]
+
+
+def policy(
+    config: Config,
+    *,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    extend_ignore: list[str] | None,
+    fail_on: str | None,
+    allow_module: list[str] | None,
+) -> Policy:
+    ignored = tuple(pick(ignore, config.ignore, ()))
+    return Policy(
+        select=tuple(pick(select, config.select, ())),
+        ignore=(*ignored, *config.extend_ignore, *(extend_ignore or ())),
+        fail_on=pick(fail_on, config.fail_on, "error"),
+        thresholds=dict(config.thresholds),
+        allow_modules=(*config.allow_modules, *(allow_module or ())),
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    # Temporary file then rename: an interrupted run never leaves a truncated report.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        # mkstemp creates 0600; a report is an artifact others read, so honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_stdout(text: str) -> None:
+    # A terminal that cannot encode a character gets a replacement, never a traceback.
+    encoding = sys.stdout.encoding or "utf-8"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode(encoding, errors="replace"))
+    sys.stdout.flush()
+
+
+class ProgressBar:
+    """A progress bar on stderr that appears only when a run takes more than a moment."""
+
+    def __init__(self, enabled: bool, label: str = "auditing images"):
+        self.enabled = enabled
+        self.label = label
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0 or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+@contextmanager
+def progress_bar(label: str = "auditing images") -> Iterator[ProgressBar]:
+    bar = ProgressBar(sys.stderr.isatty(), label)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+def render(reports: Sequence[Report], fmt: str, *, to_terminal: bool) -> str:
+    """The reports in a format; one report keeps the single-pipeline JSON shape."""
+    if fmt == "text":
+        from augaudit.reporters.text import render as render_text
+
+        encoding = (sys.stdout.encoding or "ascii").lower().replace("-", "")
+        color = to_terminal and sys.stdout.isatty()
+        ascii_only = to_terminal and encoding != "utf8"
+        return "\n".join(render_text(r, color=color, ascii_only=ascii_only) for r in reports)
+    if fmt == "json":
+        from augaudit.reporters import json_format
+
+        return (
+            json_format.render(reports[0])
+            if len(reports) == 1
+            else json_format.render_many(reports)
+        )
+    module = importlib.import_module(f"augaudit.reporters.{fmt}")
+    return module.render(reports)
+
+
+def emit(reports: Sequence[Report], fmt: str, output: Path | None, extra_exit: int = 0) -> int:
+    """Write the reports where asked; return the exit code of the whole run."""
+    text = render(reports, fmt, to_terminal=output is None)
+    for report in reports:
+        for img in report.images:
+            if img.status == "skipped":
+                typer.echo(f"augaudit: warning: {img.path} skipped: {img.reason}", err=True)
+    if fmt == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stderr.write(importlib.import_module("augaudit.reporters.github").render(reports))
+    code = max([extra_exit, *(r.summary.exit_code for r in reports)])
+    if output is not None:
+        write_atomic(output, text)
+        errors = sum(r.summary.errors for r in reports)
+        warnings = sum(r.summary.warnings for r in reports)
+        typer.echo(
+            f"augaudit: wrote {output}: {errors} errors, {warnings} warnings (exit {code})",
+            err=True,
+        )
+    else:
+        write_stdout(text)
+    if any(r.summary.exit_code == EXIT_USER_ERROR for r in reports):
+        typer.echo("augaudit: error: no image could be read", err=True)
+    return code

@@ -1,0 +1,46 @@
+"""Options shared by the commands, declared once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+Samples = Annotated[int | None, typer.Option(help="Random draws per image [default: 4].")]
+Seed = Annotated[int | None, typer.Option(help="Seed all stage seeds derive from [default: 0].")]
+Input = Annotated[
+    str | None, typer.Option("--input", help="What the pipeline receives: pil | uint8 | float.")
+]
+Mode = Annotated[str | None, typer.Option(help="rgb (convert every image) | keep [default: rgb].")]
+Format = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        envvar="AUGAUDIT_FORMAT",
+        help="text | json | markdown | github | sarif | junit.",
+    ),
+]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the report here (atomically).")
+]
+FailOn = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="Exit 1 on findings at or above: error | warning | never."),
+]
+Select = Annotated[
+    list[str] | None, typer.Option("--select", help="Only checks with these code prefixes.")
+]
+Ignore = Annotated[list[str] | None, typer.Option("--ignore", help="Skip these code prefixes.")]
+ExtendIgnore = Annotated[
+    list[str] | None, typer.Option("--extend-ignore", help="Skip these too, on top of config.")
+]
+AllowModule = Annotated[
+    list[str] | None,
+    typer.Option("--allow-module", help="A module YAML specs may name (repeatable)."),
+]
+ConfigPath = Annotated[
+    Path | None,
+    typer.Option("--config", help="Config file (default: nearest augaudit.toml/pyproject.toml)."),
+]
+Debug = Annotated[bool, typer.Option(help="Show tracebacks of failing stages and bugs.")]
