@@ -1,0 +1,177 @@
+"""Configuration and the gate commands, through the real CLI app (in-process for speed)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from augaudit.cli import app
+from augaudit.config import Config, ConfigError, find_config, load_config
+
+ROTATE_45 = "api: v2\npipeline:\n  - RandomRotation: {degrees: [45, 45]}\n"
+RUNNER = CliRunner()
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with one image and a spec that trips AUG301 (a warning)."""
+    (tmp_path / "imgs").mkdir()
+    rng = np.random.default_rng(1)
+    Image.fromarray(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)).save(
+        tmp_path / "imgs" / "a.png"
+    )
+    (tmp_path / "rotate.yaml").write_text(ROTATE_45)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    return tmp_path
+
+
+def invoke(*args: str):
+    return RUNNER.invoke(app, list(args), catch_exceptions=False)
+
+
+def codes(result) -> set[str]:
+    data = json.loads(result.stdout)
+    reports = data.get("pipelines", [data])
+    return {f["code"] for r in reports for f in r["findings"]}
+
+
+def test_no_config_is_an_empty_config(project):
+    assert find_config() is None
+    assert load_config() == Config()
+
+
+def test_pyproject_table_found_walking_up(project):
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.augaudit]\nsamples = 3\npipelines = ["rotate.yaml"]\n'
+    )
+    sub = project / "deep" / "er"
+    sub.mkdir(parents=True)
+    os.chdir(sub)
+    config = load_config()
+    assert config.path == project / "pyproject.toml"
+    assert config.samples == 3
+    assert config.pipelines == ((project / "rotate.yaml").as_posix(),)  # relative to the file
+
+
+def test_augaudit_toml_wins_and_pyproject_without_table_is_passed_over(project):
+    (project / "pyproject.toml").write_text("[tool.augaudit]\nsamples = 3\n")
+    (project / "augaudit.toml").write_text("samples = 2\n")
+    assert load_config().samples == 2
+    inner = project / "pkg"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text('[project]\nname = "inner"\n')
+    os.chdir(inner)
+    assert load_config().samples == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sample = 2\n", "unknown key 'sample'"),
+        ("samples = 'two'\n", "'samples' must be an integer"),
+        ("[thresholds]\nborder-fill-man = 0.1\n", "unknown threshold 'border-fill-man'"),
+        ("samples = [\n", "not valid TOML"),
+    ],
+)
+def test_config_errors_name_the_file_and_key(project, text, message):
+    (project / "augaudit.toml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config()
+    assert message in str(info.value)
+    assert str(info.value).startswith("augaudit.toml")
+    result = RUNNER.invoke(app, ["run", "rotate.yaml", "imgs"])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "did you mean 'samples'" in result.output or "sample =" not in text
+
+
+def test_thresholds_from_config_change_the_verdict(project):
+    base = invoke("run", "rotate.yaml", "imgs", "--samples", "1", "--format", "json")
+    assert "AUG301" in codes(base)
+    (project / "augaudit.toml").write_text(
+        "[thresholds]\nborder-fill-mean = 0.5\nborder-fill-max = 0.5\n"
+    )
+    relaxed = invoke("run", "rotate.yaml", "imgs", "--samples", "1", "--format", "json")
+    assert "AUG301" not in codes(relaxed)
+
+
+def test_fail_on_from_config_and_flag_override(project):
+    (project / "augaudit.toml").write_text('fail-on = "warning"\n')
+    assert invoke("run", "rotate.yaml", "imgs", "--samples", "1").exit_code == 1
+    assert (
+        invoke("run", "rotate.yaml", "imgs", "--samples", "1", "--fail-on", "error").exit_code == 0
+    )
+
+
+def test_select_ignore_and_extend_ignore_by_prefix(project):
+    args = ("run", "rotate.yaml", "imgs", "--samples", "1", "--format", "json")
+    assert "AUG301" in codes(invoke(*args))
+    assert "AUG301" not in codes(invoke(*args, "--ignore", "AUG3"))
+    assert "AUG301" not in codes(invoke(*args, "--select", "AUG2"))
+    (project / "augaudit.toml").write_text('extend-ignore = ["AUG30"]\n')
+    assert "AUG301" not in codes(invoke(*args))
+    ran = json.loads(invoke(*args, "--select", "AUG5").stdout)["summary"]
+    assert ran["warnings"] == 0
+
+
+def test_per_stage_ignore_comment_in_the_spec(project):
+    (project / "quiet.yaml").write_text(
+        "api: v2\npipeline:\n  - RandomRotation: {degrees: [45, 45]}  # augaudit: ignore[AUG301]\n"
+    )
+    result = invoke("run", "quiet.yaml", "imgs", "--samples", "1", "--format", "json")
+    assert "AUG301" not in codes(result)
+
+
+def test_check_uses_configured_pipelines_and_images(project):
+    (project / "flip.yaml").write_text("pipeline:\n  - RandomHorizontalFlip\n")
+    (project / "augaudit.toml").write_text(
+        'pipelines = ["*.yaml"]\nimages = ["imgs"]\nsamples = 1\n'
+    )
+    result = invoke("check", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [p["spec"] for p in data["pipelines"]] == ["flip.yaml", "rotate.yaml"]
+    assert data["summary"]["warnings"] == 1
+    assert result.exit_code == 0
+    assert invoke("check", "--fail-on", "warning").exit_code == 1
+    only = invoke("check", "flip.yaml", "--format", "json")  # what pre-commit passes
+    assert json.loads(only.stdout)["spec"] == "flip.yaml"
+
+
+def test_check_without_images_or_pipelines_is_a_user_error(project):
+    result = RUNNER.invoke(app, ["check", "rotate.yaml"])
+    assert result.exit_code == 2
+    assert "no images" in result.output
+    result = RUNNER.invoke(app, ["check", "--images", "imgs"])
+    assert result.exit_code == 2
+    assert "no pipelines" in result.output
+
+
+def test_validate_runs_without_images(project):
+    result = invoke("validate", "rotate.yaml", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["images"] == []
+    assert [s["name"] for s in data["stages"]] == ["RandomRotation"]
+    assert result.exit_code == 0
+    (project / "typo.yaml").write_text("pipeline:\n  - RandomRotatoin: {degrees: 5}\n")
+    bad = RUNNER.invoke(app, ["validate", "typo.yaml"])
+    assert bad.exit_code == 2
+    assert "typo.yaml:2" in bad.output and "did you mean RandomRotation" in bad.output
+
+
+def test_rules_and_explain(project):
+    listing = invoke("rules")
+    lines = [line for line in listing.stdout.splitlines() if line.startswith("AUG")]
+    assert {line.split()[0] for line in lines} >= {"AUG101", "AUG202", "AUG301", "AUG501"}
+    doc = invoke("explain", "aug202")
+    assert "AUG202 wrap-around (error)" in doc.stdout
+    assert "Fails" in doc.stdout and "Passes" in doc.stdout
+    unknown = RUNNER.invoke(app, ["explain", "AUG2O2"])
+    assert unknown.exit_code == 2
+    assert "did you mean AUG202?" in unknown.output
