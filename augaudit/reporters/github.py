@@ -1,0 +1,74 @@
+"""GitHub Actions workflow commands: one annotation line per finding. Reports in, string out.
+
+``::error file=configs/bad.yaml,line=8,title=AUG202::message (hint: ...)``, with severity
+error -> ``error``, warning -> ``warning``, info -> ``notice``; ``line`` is the line of the
+finding's stage in the spec and is left out when unknown. Escaping follows the runner's
+rules (actions/toolkit ``packages/core/src/command.ts``): in the message ``%``, CR and LF
+become ``%25``, ``%0D`` and ``%0A``; in properties ``:`` and ``,`` also become ``%3A`` and
+``%2C``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from augaudit.model import Finding, Report
+
+COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+_IMPORT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_][\w.]*")
+
+
+def escape_data(text: str) -> str:
+    """Escape the message (the part after the second ``::``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value (``file=``, ``title=``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def spec_file(spec: str) -> str | None:
+    """The file a spec names, relative with forward slashes; None for an import path.
+
+    ``configs/a.yaml`` -> itself; ``train.py:pipeline`` -> ``train.py``;
+    ``package.module:attribute`` -> None (no file to point at).
+    """
+    path, sep, _ = spec.rpartition(":")
+    if not (sep and path.endswith(".py")):
+        if _IMPORT.fullmatch(spec):
+            return None
+        path = spec
+    path = path.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path or None
+
+
+def stage_line(report: Report, finding: Finding) -> int | None:
+    """The 1-based line of the finding's stage in the spec, when known."""
+    if finding.stage is None:
+        return None
+    return next((st.line for st in report.stages if st.index == finding.stage), None)
+
+
+def annotation(report: Report, finding: Finding) -> str:
+    """The workflow command for one finding."""
+    props = []
+    message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+    file = spec_file(report.spec)
+    if file:
+        props.append(f"file={escape_property(file)}")
+        line = stage_line(report, finding)
+        if line:
+            props.append(f"line={line}")
+    else:
+        message = f"{report.spec}: {message}"  # no file to attach to: name the pipeline
+    props.append(f"title={escape_property(finding.code)}")
+    return f"::{COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"
+
+
+def render(reports: Sequence[Report]) -> str:
+    """One line per finding of every report, in report order; empty when there is none."""
+    return "".join(annotation(r, f) + "\n" for r in reports for f in r.findings)
