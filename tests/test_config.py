@@ -137,7 +137,10 @@ def test_check_uses_configured_pipelines_and_images(project):
     result = invoke("check", "--format", "json")
     data = json.loads(result.stdout)
     assert [p["spec"] for p in data["pipelines"]] == ["flip.yaml", "rotate.yaml"]
-    assert data["summary"]["warnings"] == 1
+    per_spec = {p["spec"]: {f["code"] for f in p["findings"]} for p in data["pipelines"]}
+    assert per_spec["flip.yaml"] == set()
+    assert "AUG301" in per_spec["rotate.yaml"]
+    assert data["summary"]["errors"] == 0
     assert result.exit_code == 0
     assert invoke("check", "--fail-on", "warning").exit_code == 1
     only = invoke("check", "flip.yaml", "--format", "json")  # what pre-commit passes
@@ -175,3 +178,42 @@ def test_rules_and_explain(project):
     unknown = RUNNER.invoke(app, ["explain", "AUG2O2"])
     assert unknown.exit_code == 2
     assert "did you mean AUG202?" in unknown.output
+
+
+FLIP = (
+    "pipeline:\n  - ToImage\n  - ToDtype: {dtype: float32, scale: true}\n  - RandomHorizontalFlip\n"
+)
+
+
+def test_baseline_gate_fails_on_an_added_rotation_and_passes_once_regenerated(project):
+    (project / "augaudit.toml").write_text('images = ["imgs"]\nsamples = 1\n')
+    spec = project / "train.yaml"
+    spec.write_text(FLIP)
+    made = invoke("baseline", "train.yaml", "-o", "augaudit.lock.json")
+    assert made.exit_code == 0
+    assert invoke("check", "train.yaml", "--baseline", "augaudit.lock.json").exit_code == 0
+
+    spec.write_text(
+        FLIP.replace("  - RandomHorizontalFlip", "  - RandomRotation: 30\n  - RandomHorizontalFlip")
+    )
+    gated = invoke("check", "train.yaml", "--baseline", "augaudit.lock.json")
+    assert gated.exit_code == 1
+    line = next(x for x in gated.output.splitlines() if "border fill mean" in x)
+    assert "0.000 ->" in line and "REGRESSION" in line  # old against new
+    assert "RandomRotation" in line
+
+    invoke("baseline", "train.yaml", "-o", "augaudit.lock.json")
+    assert invoke("check", "train.yaml", "--baseline", "augaudit.lock.json").exit_code == 0
+    other = RUNNER.invoke(
+        app, ["check", "train.yaml", "--baseline", "augaudit.lock.json", "--samples", "2"]
+    )
+    assert other.exit_code == 2 and "not comparable" in other.output
+
+
+def test_diff_shows_two_specs_side_by_side(project):
+    (project / "a.yaml").write_text(FLIP)
+    (project / "b.yaml").write_text(FLIP + "  - RandomRotation: 30\n")
+    result = invoke("diff", "a.yaml", "b.yaml", "imgs", "--samples", "1")
+    assert result.exit_code == 0
+    added = next(x for x in result.output.splitlines() if "RandomRotation" in x)
+    assert added.startswith("+")

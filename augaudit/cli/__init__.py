@@ -8,13 +8,14 @@ inside commands, never at the top, so ``--help``, ``--version``, ``rules`` and
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import Annotated
 
 import typer
 
 from augaudit import __version__
-from augaudit.cli import audit_cmds, docs_cmds
-from augaudit.cli.common import EXIT_INTERRUPTED
+from augaudit.cli import audit_cmds, docs_cmds, gate_cmds
+from augaudit.cli.common import EXIT_BUG, EXIT_INTERRUPTED
 
 app = typer.Typer(
     add_completion=False,
@@ -48,8 +49,8 @@ for command in (
     audit_cmds.run,
     audit_cmds.check,
     audit_cmds.validate,
-    audit_cmds.baseline,
-    audit_cmds.diff,
+    gate_cmds.baseline,
+    gate_cmds.diff,
     docs_cmds.rules,
     docs_cmds.explain,
 ):
@@ -62,3 +63,12 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("augaudit: error: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug anywhere in the CLI layer is still exit 3, one line
+        if "--debug" in sys.argv:
+            traceback.print_exc()
+        typer.echo(
+            f"augaudit: error: internal error (a bug in augaudit): {type(exc).__name__}: {exc}; "
+            "rerun with --debug and report it",
+            err=True,
+        )
+        sys.exit(EXIT_BUG)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from augaudit.cli.common import (
-    EXIT_FINDINGS,
     Policy,
     check_format,
     emit,
@@ -20,7 +19,6 @@ from augaudit.cli.common import (
     pick,
     policy,
     progress_bar,
-    write_atomic,
 )
 from augaudit.cli.options import (
     AllowModule,
@@ -43,7 +41,7 @@ if TYPE_CHECKING:
     from augaudit.model import Report
 
 
-def _audit(
+def audit_one(
     spec: str,
     images: list[str],
     config: Config,
@@ -110,7 +108,7 @@ def run(
         fail_on=fail_on,
         allow_module=allow_module,
     )
-    report = _audit(
+    report = audit_one(
         spec,
         images,
         settings,
@@ -187,7 +185,7 @@ def check(
     )
     chosen = configured_images(images, settings)
     reports = [
-        _audit(
+        audit_one(
             s,
             chosen,
             settings,
@@ -203,17 +201,10 @@ def check(
     extra = 0
     baseline_path = baseline or (Path(settings.baseline) if settings.baseline else None)
     if baseline_path is not None:
-        extra = _compare_baseline(baseline_path, reports, settings, debug)
+        from augaudit.cli.gate_cmds import compare_baseline
+
+        extra = compare_baseline(baseline_path, reports, settings, debug)
     raise typer.Exit(emit(reports, format, output, extra))
-
-
-def _compare_baseline(path: Path, reports: list[Report], config: Config, debug: bool) -> int:
-    from augaudit.baseline import compare, load_baseline, render_comparison, tolerances_from
-
-    data = guarded(lambda: load_baseline(path), debug=debug)
-    comparison = compare(data, reports, tolerances_from(config.thresholds))
-    typer.echo(render_comparison(comparison), err=True)
-    return EXIT_FINDINGS if comparison.failed else 0
 
 
 def validate(
@@ -255,97 +246,3 @@ def validate(
         for spec in specs
     ]
     raise typer.Exit(emit(reports, format, None))
-
-
-def baseline(
-    specs: Annotated[
-        list[str] | None, typer.Argument(help="Spec files (default: the configured pipelines).")
-    ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
-        "augaudit.lock.json"
-    ),
-    images: Annotated[
-        list[str] | None, typer.Option("--images", help="Image files or folders (repeatable).")
-    ] = None,
-    samples: Samples = None,
-    seed: Seed = None,
-    input: Input = None,
-    mode: Mode = None,
-    allow_module: AllowModule = None,
-    config: ConfigPath = None,
-    debug: Debug = False,
-) -> None:
-    """Record the stage metrics and findings of the pipelines, to gate later changes on."""
-    from augaudit.baseline import dump_baseline, make_baseline
-
-    settings = load_settings(config, debug)
-    rules = policy(
-        settings,
-        select=None,
-        ignore=None,
-        extend_ignore=None,
-        fail_on="never",
-        allow_module=allow_module,
-    )
-    chosen = configured_images(images, settings)
-    reports = [
-        _audit(
-            s,
-            chosen,
-            settings,
-            rules,
-            samples=samples,
-            seed=seed,
-            input=input,
-            mode=mode,
-            debug=debug,
-        )
-        for s in configured_specs(specs, settings)
-    ]
-    write_atomic(output, dump_baseline(make_baseline(reports)))
-    typer.echo(f"augaudit: wrote baseline {output} ({len(reports)} pipelines)", err=True)
-
-
-def diff(
-    old: Annotated[str, typer.Argument(help="The old spec.")],
-    new: Annotated[str, typer.Argument(help="The new spec.")],
-    images: Annotated[list[str], typer.Argument(help="Image files or folders.")],
-    samples: Samples = None,
-    seed: Seed = None,
-    input: Input = None,
-    mode: Mode = None,
-    allow_module: AllowModule = None,
-    config: ConfigPath = None,
-    debug: Debug = False,
-) -> None:
-    """Audit two pipelines on the same images and seeds; show stages side by side."""
-    from augaudit.diff import diff_reports, render_diff
-
-    settings = load_settings(config, debug)
-    rules = policy(
-        settings,
-        select=None,
-        ignore=None,
-        extend_ignore=None,
-        fail_on=None,
-        allow_module=allow_module,
-    )
-    both = [
-        _audit(
-            s,
-            images,
-            settings,
-            rules,
-            samples=samples,
-            seed=seed,
-            input=input,
-            mode=mode,
-            debug=debug,
-        )
-        for s in (old, new)
-    ]
-
-    def show() -> str:
-        return render_diff(diff_reports(both[0], both[1]))
-
-    typer.echo(guarded(show, debug=debug))

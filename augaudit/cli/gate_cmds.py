@@ -1,0 +1,123 @@
+"""Commands that gate pipeline changes: baseline, diff, and check's baseline comparison."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from augaudit.cli.audit_cmds import audit_one, configured_images, configured_specs
+from augaudit.cli.common import EXIT_FINDINGS, guarded, load_settings, policy, write_atomic
+from augaudit.cli.options import AllowModule, ConfigPath, Debug, Input, Mode, Samples, Seed
+
+if TYPE_CHECKING:
+    from augaudit.config import Config
+    from augaudit.model import Report
+
+
+def compare_baseline(path: Path, reports: list[Report], config: Config, debug: bool) -> int:
+    from augaudit.baseline import compare, load_baseline, render_comparison, tolerances_from
+
+    data = guarded(lambda: load_baseline(path), debug=debug)
+    comparison = guarded(
+        partial(compare, data, reports, tolerances_from(config.thresholds)), debug=debug
+    )
+    typer.echo(render_comparison(comparison), err=True)
+    return EXIT_FINDINGS if comparison.failed else 0
+
+
+def baseline(
+    specs: Annotated[
+        list[str] | None, typer.Argument(help="Spec files (default: the configured pipelines).")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
+        "augaudit.lock.json"
+    ),
+    images: Annotated[
+        list[str] | None, typer.Option("--images", help="Image files or folders (repeatable).")
+    ] = None,
+    samples: Samples = None,
+    seed: Seed = None,
+    input: Input = None,
+    mode: Mode = None,
+    allow_module: AllowModule = None,
+    config: ConfigPath = None,
+    debug: Debug = False,
+) -> None:
+    """Record the stage metrics and findings of the pipelines, to gate later changes on."""
+    from augaudit.baseline import dump_baseline, make_baseline
+
+    settings = load_settings(config, debug)
+    rules = policy(
+        settings,
+        select=None,
+        ignore=None,
+        extend_ignore=None,
+        fail_on="never",
+        allow_module=allow_module,
+    )
+    chosen = configured_images(images, settings)
+    reports = [
+        audit_one(
+            s,
+            chosen,
+            settings,
+            rules,
+            samples=samples,
+            seed=seed,
+            input=input,
+            mode=mode,
+            debug=debug,
+        )
+        for s in configured_specs(specs, settings)
+    ]
+    write_atomic(output, dump_baseline(make_baseline(reports)))
+    count = f"{len(reports)} pipeline" + ("" if len(reports) == 1 else "s")
+    typer.echo(f"augaudit: wrote baseline {output} ({count})", err=True)
+
+
+def diff(
+    old: Annotated[str, typer.Argument(help="The old spec.")],
+    new: Annotated[str, typer.Argument(help="The new spec.")],
+    images: Annotated[list[str], typer.Argument(help="Image files or folders.")],
+    samples: Samples = None,
+    seed: Seed = None,
+    input: Input = None,
+    mode: Mode = None,
+    allow_module: AllowModule = None,
+    config: ConfigPath = None,
+    debug: Debug = False,
+) -> None:
+    """Audit two pipelines on the same images and seeds; show stages side by side."""
+    from augaudit.diff import diff_reports, render_diff
+
+    settings = load_settings(config, debug)
+    rules = policy(
+        settings,
+        select=None,
+        ignore=None,
+        extend_ignore=None,
+        fail_on=None,
+        allow_module=allow_module,
+    )
+    both = [
+        audit_one(
+            s,
+            images,
+            settings,
+            rules,
+            samples=samples,
+            seed=seed,
+            input=input,
+            mode=mode,
+            debug=debug,
+        )
+        for s in (old, new)
+    ]
+
+    def show() -> str:
+        return render_diff(diff_reports(both[0], both[1]))
+
+    typer.echo(guarded(show, debug=debug))

@@ -1,0 +1,71 @@
+"""Plain-text rendering of a baseline comparison (``augaudit check --baseline``). ASCII only.
+
+One line per change, old and new side by side::
+
+    configs/x.yaml stage 2 RandomRotation (added): border fill mean 0.000 -> 0.154
+    (+0.154 > 0.02) REGRESSION
+
+(on one line), then stages added or removed, pipelines not gated, and a verdict line.
+"""
+
+from __future__ import annotations
+
+from augaudit.baseline import Change, Comparison
+
+# Decimals of the values of each gated metric, and its unit.
+_FORMAT: dict[str, tuple[int, str]] = {
+    "border_fill_fraction": (3, ""),
+    "psnr_vs_reference": (2, " dB"),
+    "ssim_vs_reference": (4, ""),
+}
+
+
+def _where(change: Change) -> str:
+    if change.stage is None:
+        return change.pipeline
+    status = f" ({change.stage_status})" if change.stage_status else ""
+    return f"{change.pipeline} stage {change.stage} {change.name}{status}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def change_line(change: Change) -> str:
+    """One change as a line: where, what, old -> new, delta against the limit, verdict."""
+    verdict = "REGRESSION" if change.regression else "improvement"
+    if change.old is None or change.new is None or change.delta is None:
+        text = f"{_where(change)}: {change.what}: {verdict}"
+        return f"{text}: {change.detail}" if change.detail else text
+    decimals, unit = _FORMAT.get(change.metric or "", (4, ""))
+    values = f"{change.old:.{decimals}f} -> {change.new:.{decimals}f}{unit}"
+    delta = f"{change.delta:+.4g}"
+    if change.regression and change.limit is not None:
+        up = change.delta > 0
+        delta += f" > {change.limit:g}" if up else f" < -{change.limit:g}"
+    text = f"{_where(change)}: {change.what} {values} ({delta}) {verdict}"
+    moved = change.final != change.stage or change.stage_status in ("removed", "in the baseline")
+    if change.final is not None and moved:
+        text += f", at the final output (stage {change.final})"
+    return text
+
+
+def render_comparison(comparison: Comparison) -> str:
+    """The comparison as text: regressions, improvements, structure, what was not gated."""
+    c = comparison
+    lines = [change_line(ch) for ch in (*c.regressions, *c.improvements)]
+    for st in c.stage_changes:
+        where = "in the new run" if st.status == "added" else "in the baseline"
+        lines.append(f"{st.pipeline}: stage {st.index} {st.name} {st.status} ({where})")
+    for spec in c.new_pipelines:
+        lines.append(f"{spec}: not in the baseline, not gated (add it with `augaudit baseline`)")
+    for spec in c.missing_pipelines:
+        lines.append(f"{spec}: in the baseline but not audited this time")
+    lines.extend(f"note: {note}" for note in c.notes)
+    counts = (
+        f"{_plural(len(c.regressions), 'regression')}, "
+        f"{_plural(len(c.improvements), 'improvement')} in "
+        f"{_plural(len(c.compared), 'pipeline')} compared with the baseline"
+    )
+    lines.append(("FAIL: " if c.failed else "baseline ok: ") + counts)
+    return "\n".join(lines) + "\n"
