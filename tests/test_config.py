@@ -217,3 +217,19 @@ def test_diff_shows_two_specs_side_by_side(project):
     assert result.exit_code == 0
     added = next(x for x in result.output.splitlines() if "RandomRotation" in x)
     assert added.startswith("+")
+
+
+def test_text_format_under_github_actions_also_annotates_on_stderr(project, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = invoke("run", "rotate.yaml", "imgs", "--samples", "1")
+    annotations = [x for x in result.stderr.splitlines() if x.startswith("::")]
+    assert any(
+        x.startswith("::warning file=rotate.yaml,line=3,title=AUG301::") for x in annotations
+    )
+    assert "AUG301" in result.stdout  # the table and findings still go to stdout
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    assert not [
+        x
+        for x in invoke("run", "rotate.yaml", "imgs", "--samples", "1").stderr.splitlines()
+        if x.startswith("::")
+    ]
