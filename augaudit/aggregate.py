@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # the runner imports torch; aggregating needs only its record
     from augaudit.runner import StageRun
 
 _MAX_TYPES = 4
+# Check-only measurements whose per-image mean checks need: stored in ``extremes`` under
+# ``<name>_mean`` as (mean, mean), next to ``<name>`` with the (min, max) over samples.
+AVERAGED = ("saturation_growth",)
 
 
 class Aggregator:
@@ -34,6 +37,7 @@ class Aggregator:
             lambda: defaultdict(dict)
         )
         self.tracebacks: dict[int, str] = {}
+        self._sums: dict[tuple[int, str, str], tuple[float, int]] = {}
 
     def add(self, image: str, sample: int, runs: list[StageRun]) -> None:
         for run in runs:
@@ -56,11 +60,25 @@ class Aggregator:
             for note in run.notes:
                 self._notes[i][note] = None
             for metric, value in run.metrics.items():
-                if value is None:
-                    continue
-                self._values[i][metric].append(value)
-                lo, hi = self.extremes[i][metric].get(image, (value, value))
-                self.extremes[i][metric][image] = (min(lo, value), max(hi, value))
+                if value is not None:
+                    self._values[i][metric].append(value)
+                    self._extreme(i, metric, image, value)
+            # Check-only measurements: per image extremes, never in the report's metrics.
+            for name, value in run.extras.items():
+                if value is not None:
+                    self._extreme(i, name, image, value)
+                    if name in AVERAGED:
+                        self._average(i, name, image, value)
+
+    def _average(self, stage: int, name: str, image: str, value: float) -> None:
+        total, count = self._sums.get((stage, name, image), (0.0, 0))
+        total, count = total + value, count + 1
+        self._sums[(stage, name, image)] = (total, count)
+        self.extremes[stage][f"{name}_mean"][image] = (total / count, total / count)
+
+    def _extreme(self, stage: int, name: str, image: str, value: float) -> None:
+        lo, hi = self.extremes[stage][name].get(image, (value, value))
+        self.extremes[stage][name][image] = (min(lo, value), max(hi, value))
 
     def stage_reports(
         self, specs: tuple[StageSpec, ...], kinds: Sequence[str]

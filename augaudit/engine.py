@@ -106,6 +106,7 @@ def audit(
         transforms=tuple(transforms),
         thresholds={**DEFAULT_THRESHOLDS, **(thresholds or {})},
         images=tuple(image_reports),
+        input_kind=input_kind,
     )
     findings, codes = _findings(ctx, pipeline, select, ignore, static_only=False)
     summary = summarize(findings, fail_on)
@@ -144,7 +145,12 @@ def validate(
     transforms = [s.transform for s in pipeline.stages]
     kinds = [stage_kind(t) for t in transforms]
     stages = Aggregator(len(transforms)).stage_reports(pipeline.stages, kinds)
-    ctx = CheckContext(stages=stages, extremes={}, transforms=tuple(transforms))
+    ctx = CheckContext(
+        stages=stages,
+        extremes={},
+        transforms=tuple(transforms),
+        input_kind=pipeline.input or "pil",
+    )
     findings, codes = _findings(ctx, pipeline, select, ignore, static_only=True)
     settings = Settings(
         seed=0, samples=0, input=pipeline.input or "pil", mode="rgb", fail_on=fail_on

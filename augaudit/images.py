@@ -170,15 +170,30 @@ def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
     return LoadedImage(img, file_mode, img.size, tuple(notes))
 
 
-def to_rgb(img: Image.Image, notes: list[str]) -> Image.Image:
-    """RGB 8-bit, scaling rather than clipping wide modes."""
-    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        import numpy as np
+LOSSY_ALPHA_NOTE = "alpha dropped (the file has transparent pixels)"
+LOSSY_DEPTH_NOTE = "scaled to 8 bits, losing precision"
 
+
+def to_rgb(img: Image.Image, notes: list[str]) -> Image.Image:
+    """RGB 8-bit, scaling rather than clipping wide modes.
+
+    A note is added only when the conversion loses something: alpha that is
+    not fully opaque, or wide values that are not exact multiples of one
+    8-bit step (a 16-bit file made from 8-bit data converts losslessly).
+    """
+    import numpy as np
+
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         arr = np.asarray(img).astype(np.float64)
         scale = 1.0 / 257.0 if img.mode != "F" else 255.0
         if img.mode == "I" and arr.max(initial=0) <= 255:
             scale = 1.0
-        notes.append(f"{img.mode} scaled to 8 bits")
-        img = Image.fromarray(np.clip(np.rint(arr * scale), 0, 255).astype(np.uint8))
+        scaled = arr * scale
+        if not np.array_equal(scaled, np.rint(scaled)):
+            notes.append(f"{img.mode} {LOSSY_DEPTH_NOTE}")
+        img = Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8))
+    if "A" in img.getbands() or (img.mode == "P" and "transparency" in img.info):
+        alpha = np.asarray(img.convert("RGBA"))[..., 3]
+        if (alpha < 255).any():
+            notes.append(LOSSY_ALPHA_NOTE)
     return img if img.mode == "RGB" else img.convert("RGB")

@@ -53,6 +53,53 @@ def wrapped_fraction(
     return float(wrapped.sum()) / raw_in.numel()
 
 
+def pinned_fraction(raw: torch.Tensor, conv: Convention, mask: torch.Tensor | None) -> float | None:
+    """Share of finite values (over ``mask``'s pixels) pinned at the ends of the range.
+
+    The ends are the convention's bounds and, for float data, also 0 and 1:
+    torchvision clamps float images to [0, 1] whatever they hold, so
+    ``ColorJitter`` on 0..255 floats pins values at 1.0.
+    """
+    lo, hi = conv.bounds(raw.shape[0])
+    tol = 1e-6 * (hi - lo)
+    pinned = ((raw - lo).abs() <= tol) | ((raw - hi).abs() <= tol)
+    if not conv.integer:
+        pinned |= (raw.abs() <= 1e-6) | ((raw - 1.0).abs() <= 1e-6)
+    valid = torch.isfinite(raw)
+    if mask is not None:
+        valid &= mask.unsqueeze(0)
+    count = int(valid.sum())
+    return float((pinned & valid).sum()) / count if count else None
+
+
+def truncation(
+    raw_in: torch.Tensor, raw_out: torch.Tensor, conv_out: Convention, factor: float
+) -> tuple[float, float | None] | None:
+    """How a float-to-integer conversion quantizes: (truncated fraction, truncated share).
+
+    Of the in-range values whose scaled value ``raw_in * factor`` has a
+    fractional part above .5 (where floor and round differ), those the output
+    holds at the floor were truncated. The fraction is over all values; the
+    share is over those candidates (None when fewer than 1% of values are
+    candidates: values already on the integer grid lose nothing either way).
+    Rounding gives a share of 0, ``ToPILImage``'s ``(x * 255).byte()`` of 1,
+    and ``ToDtype(uint8, scale=True)``'s ``x * 255.999`` about 0.25 to 0.5.
+    Exact per element, so it needs input and output on the same grid.
+    """
+    if raw_in.shape != raw_out.shape:
+        return None
+    lo, hi = conv_out.bounds(raw_out.shape[0])
+    scaled = raw_in * factor
+    floor = scaled.floor()
+    inside = torch.isfinite(scaled) & (scaled >= lo) & (scaled <= hi)
+    candidates = inside & (scaled - floor > 0.5 + 1e-9)
+    truncated = candidates & ((raw_out - floor).abs() < 0.5)
+    total, count = raw_in.numel(), int(candidates.sum())
+    fraction = float(truncated.sum()) / total if total else 0.0
+    share = float(truncated.sum()) / count if count and count >= 0.01 * total else None
+    return fraction, share
+
+
 def _mask(coverage: torch.Tensor | None, *images: torch.Tensor) -> torch.Tensor:
     shape = images[0].shape[1:]
     mask = torch.ones(shape, dtype=torch.bool) if coverage is None else coverage >= FULL
@@ -79,6 +126,11 @@ def compare(
         psnr(ref, test, data_range=1.0, mask=keep),
         ssim(ref.float(), test.float(), data_range=1.0, mask=keep),
     )
+
+
+def covered(coverage: torch.Tensor | None) -> torch.Tensor | None:
+    """Pixels the source image still fully covers (None: all of them)."""
+    return None if coverage is None else coverage >= FULL
 
 
 def border_fill(coverage: torch.Tensor | None) -> float | None:

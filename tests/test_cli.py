@@ -65,7 +65,7 @@ pipeline:
 # A fixed 45 degree rotation: about 17% of the output is fill, an AUG301 warning and nothing else.
 WARNING_ONLY = """\
 pipeline:
-  - RandomRotation: {degrees: [45, 45]}
+  - RandomRotation: {degrees: [45, 45], interpolation: bilinear}
 """
 UNKNOWN = """\
 pipeline:

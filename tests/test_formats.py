@@ -140,7 +140,7 @@ def test_markdown_several_pipelines(audits):
     out = markdown.render([audits.bad, audits.clean, audits.rotated])
     assert out.startswith("## augaudit: 3 pipelines, 2 of 3 failed\n")
     bad, rotated = audits.bad.summary, audits.rotated.summary
-    assert f"| configs/bad.yaml | :x: fail | {bad.errors} | {bad.warnings} | 0 |" in out
+    assert f"| configs/bad.yaml | :x: fail | {bad.errors} | {bad.warnings} | {bad.infos} |" in out
     assert "| configs/well\\_built.yaml | :white_check_mark: pass | 0 | 0 | 0 |" in out
     assert f"| rotate.yaml | :x: fail | 0 | {rotated.warnings} | 0 |" in out
     headings = [line for line in out.splitlines() if line.startswith("### ")]
@@ -220,11 +220,14 @@ def test_github_annotations_for_findings(audits):
     out = github.render([audits.bad])
     lines = out.splitlines()
     assert out.endswith("\n") and len(lines) == len(audits.bad.findings)
-    assert lines[0].startswith("::error file=configs/bad.yaml,line=8,title=AUG202::stage 4")
-    assert "% " not in lines[0] and "%25" in lines[0]  # the percent sign is escaped
+    wrap = next(x for x in lines if "title=AUG202::" in x)
+    assert wrap.startswith("::error file=configs/bad.yaml,line=8,title=AUG202::stage 4")
+    assert "% " not in wrap and "%25" in wrap  # the percent sign is escaped
     for line, finding in zip(lines, audits.bad.findings, strict=True):
         command, props, data = _parse_command(line)
-        assert command == {"error": "error", "warning": "warning"}[finding.severity]
+        assert (
+            command == {"error": "error", "warning": "warning", "info": "notice"}[finding.severity]
+        )
         stage = next(st for st in audits.bad.stages if st.index == finding.stage)
         assert props == {"file": "configs/bad.yaml", "line": str(stage.line), "title": finding.code}
         assert data == f"{finding.message} (hint: {finding.hint})"
@@ -300,7 +303,8 @@ def test_sarif_for_findings_is_valid_and_complete(audits, sarif_validator):
     assert len(results) == len(audits.bad.findings)
     for result, finding in zip(results, audits.bad.findings, strict=True):
         assert result["ruleId"] == finding.code == rules[result["ruleIndex"]]["id"]
-        assert result["level"] == finding.severity  # error and warning map to themselves
+        # error and warning map to themselves, info to SARIF's "note"
+        assert result["level"] == {"info": "note"}.get(finding.severity, finding.severity)
         assert result["message"] == {"text": finding.message}
         (location,) = result["locations"]
         stage = next(st for st in audits.bad.stages if st.index == finding.stage)
@@ -308,8 +312,8 @@ def test_sarif_for_findings_is_valid_and_complete(audits, sarif_validator):
             "artifactLocation": {"uri": "configs/bad.yaml"},
             "region": {"startLine": stage.line},
         }
-    first = results[0]["locations"][0]["physicalLocation"]
-    assert results[0]["ruleId"] == "AUG202" and first["region"] == {"startLine": 8}
+    wrap = next(r for r in results if r["ruleId"] == "AUG202")
+    assert wrap["locations"][0]["physicalLocation"]["region"] == {"startLine": 8}  # ToPILImage
 
 
 def test_sarif_without_findings_and_several_pipelines(audits, sarif_validator):

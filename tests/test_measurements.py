@@ -336,3 +336,21 @@ def test_keep_mode_reads_16_bit_as_16_bit(tmp_path):
     # rgb mode scales (never clips) 16-bit to 8 bits: the ramp keeps its full range.
     rgb = run([v2.PILToTensor()], [str(path)], samples=1)
     assert rgb.stages[0].metrics["saturated_fraction"].mean < 0.01
+
+
+def test_loader_notes_only_real_losses(tmp_path):
+    from augaudit.images import LOSSY_ALPHA_NOTE, LOSSY_DEPTH_NOTE, load
+
+    lossless16 = textured(32, 32)[..., 0].astype(np.uint16) * 257  # 8-bit data stored in 16
+    lossy16 = lossless16 + 1
+    opaque = np.dstack([textured(32, 32), np.full((32, 32), 255, np.uint8)])
+    clear = opaque.copy()
+    clear[0, 0, 3] = 0
+    cases = {"a.png": lossless16, "b.png": lossy16, "c.png": opaque, "d.png": clear}
+    for name, arr in cases.items():
+        Image.fromarray(arr).save(tmp_path / name)
+    notes = {name: load(tmp_path / name).notes for name in cases}
+    assert not any(LOSSY_DEPTH_NOTE in n for n in notes["a.png"])
+    assert any(n.endswith(LOSSY_DEPTH_NOTE) for n in notes["b.png"])
+    assert LOSSY_ALPHA_NOTE not in notes["c.png"]
+    assert LOSSY_ALPHA_NOTE in notes["d.png"]

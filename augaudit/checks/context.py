@@ -11,6 +11,15 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "border-fill-mean": 0.05,
     "border-fill-max": 0.15,
     "fidelity-psnr-min": 50.0,
+    # AUG102: share of values a conversion truncates (a truncating cast hits about half).
+    "truncated-fraction-max": 0.01,
+    # AUG201: share of values outside the stage's convention, at worst.
+    "out-of-range-max": 0.001,
+    # AUG205: points of values newly pinned at the range's ends.
+    "saturation-growth-max": 0.05,
+    # AUG401: fidelity of the final output against the reference.
+    "final-psnr-min": 40.0,
+    "final-ssim-min": 0.98,
 }
 INTEGER_CONVENTIONS = ("8-bit", "16-bit", "1-bit")
 
@@ -34,7 +43,15 @@ class CheckContext:
 
     ``extremes[stage][metric][image]`` is the (min, max) of a metric over that
     image's samples at a stage (0-based stage index), so findings can name the
-    images they concern.
+    images they concern. Besides the report's metrics it holds measurements
+    only checks read (the runner's ``extras``): ``channels_in``/``_out``,
+    ``bits_in``/``_out`` (8, 16, 1; 0 for floats), ``palette_in``/``_out``
+    and ``tensor_in`` (1.0 or 0.0), ``saturation_growth`` (and
+    ``saturation_growth_mean``: the image's mean over its samples, as
+    (mean, mean)), ``truncated_fraction`` and ``truncation_share``.
+
+    ``input_kind`` is what the pipeline receives (``pil``, ``uint8``,
+    ``float``) when known; static checks fall back to ``pil``, the default.
     """
 
     stages: tuple[StageReport, ...]
@@ -42,10 +59,15 @@ class CheckContext:
     transforms: tuple[Any, ...] = ()
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     images: tuple[ImageReport, ...] = ()
+    input_kind: str | None = None
 
     def images_where(self, stage: int, metric: str, predicate) -> tuple[str, ...]:
         per_image = self.extremes.get(stage, {}).get(metric, {})
         return tuple(sorted(img for img, (lo, hi) in per_image.items() if predicate(lo, hi)))
+
+    def per_image(self, stage: int, metric: str) -> dict[str, tuple[float, float]]:
+        """(min, max) of a metric per image at a stage (1-based index)."""
+        return self.extremes.get(stage - 1, {}).get(metric, {})
 
     def label(self, stage: StageReport) -> str:
         return f"stage {stage.index} ({stage.name})"

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from augaudit.checks.common import finding as _finding
+from augaudit.checks.common import pct as _pct
 from augaudit.checks.context import CheckContext, is_integer, is_wide_float
-from augaudit.checks.registry import REGISTRY, register
-from augaudit.model import Finding, StageReport
+from augaudit.checks.registry import register
+from augaudit.model import Finding
 
 _ASSUMES_UNIT = ("photometric", "conversion")
-
-
-def _finding(code: str, stage: StageReport | None, message: str, images=()) -> Finding:
-    check = REGISTRY[code]
-    return Finding(
-        code, check.severity, stage.index if stage else None, message, check.hint, tuple(images)
-    )
-
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.2f}%"
 
 
 @register(
