@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -41,17 +42,25 @@ if TYPE_CHECKING:
     from augaudit.model import Report
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """The draw settings as given on the command line (None: take the config's)."""
+
+    samples: int | None = None
+    seed: int | None = None
+    input: str | None = None
+    mode: str | None = None
+
+
+def audit_all(
+    specs: list[str], images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
+) -> list[Report]:
+    """Audit each spec on the same images with the same settings."""
+    return [audit_one(spec, images, config, rules, draws, debug) for spec in specs]
+
+
 def audit_one(
-    spec: str,
-    images: list[str],
-    config: Config,
-    rules: Policy,
-    *,
-    samples: int | None,
-    seed: int | None,
-    input: str | None,
-    mode: str | None,
-    debug: bool,
+    spec: str, images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
 ) -> Report:
     from augaudit.engine import audit
 
@@ -60,10 +69,10 @@ def audit_one(
             lambda: audit(
                 spec,
                 images,
-                samples=pick(samples, config.samples, 4),
-                seed=pick(seed, config.seed, 0),
-                input=pick(input, config.input, None),
-                mode=pick(mode, config.mode, "rgb"),
+                samples=pick(draws.samples, config.samples, 4),
+                seed=pick(draws.seed, config.seed, 0),
+                input=pick(draws.input, config.input, None),
+                mode=pick(draws.mode, config.mode, "rgb"),
                 fail_on=rules.fail_on,
                 allow_modules=rules.allow_modules,
                 thresholds=rules.thresholds,
@@ -108,17 +117,7 @@ def run(
         fail_on=fail_on,
         allow_module=allow_module,
     )
-    report = audit_one(
-        spec,
-        images,
-        settings,
-        rules,
-        samples=samples,
-        seed=seed,
-        input=input,
-        mode=mode,
-        debug=debug,
-    )
+    report = audit_one(spec, images, settings, rules, Sampling(samples, seed, input, mode), debug)
     raise typer.Exit(emit([report], format, output))
 
 
@@ -184,20 +183,8 @@ def check(
         allow_module=allow_module,
     )
     chosen = configured_images(images, settings)
-    reports = [
-        audit_one(
-            s,
-            chosen,
-            settings,
-            rules,
-            samples=samples,
-            seed=seed,
-            input=input,
-            mode=mode,
-            debug=debug,
-        )
-        for s in configured_specs(specs, settings)
-    ]
+    draws = Sampling(samples, seed, input, mode)
+    reports = audit_all(configured_specs(specs, settings), chosen, settings, rules, draws, debug)
     extra = 0
     baseline_path = baseline or (Path(settings.baseline) if settings.baseline else None)
     if baseline_path is not None:

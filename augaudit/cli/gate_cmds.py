@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from augaudit.cli.audit_cmds import audit_one, configured_images, configured_specs
+from augaudit.cli.audit_cmds import Sampling, audit_all, configured_images, configured_specs
 from augaudit.cli.common import EXIT_FINDINGS, guarded, load_settings, policy, write_atomic
 from augaudit.cli.options import AllowModule, ConfigPath, Debug, Input, Mode, Samples, Seed
 
@@ -59,20 +59,8 @@ def baseline(
         allow_module=allow_module,
     )
     chosen = configured_images(images, settings)
-    reports = [
-        audit_one(
-            s,
-            chosen,
-            settings,
-            rules,
-            samples=samples,
-            seed=seed,
-            input=input,
-            mode=mode,
-            debug=debug,
-        )
-        for s in configured_specs(specs, settings)
-    ]
+    draws = Sampling(samples, seed, input, mode)
+    reports = audit_all(configured_specs(specs, settings), chosen, settings, rules, draws, debug)
     write_atomic(output, dump_baseline(make_baseline(reports)))
     count = f"{len(reports)} pipeline" + ("" if len(reports) == 1 else "s")
     typer.echo(f"augaudit: wrote baseline {output} ({count})", err=True)
@@ -102,20 +90,9 @@ def diff(
         fail_on=None,
         allow_module=allow_module,
     )
-    both = [
-        audit_one(
-            s,
-            images,
-            settings,
-            rules,
-            samples=samples,
-            seed=seed,
-            input=input,
-            mode=mode,
-            debug=debug,
-        )
-        for s in (old, new)
-    ]
+    both = audit_all(
+        [old, new], images, settings, rules, Sampling(samples, seed, input, mode), debug
+    )
 
     def show() -> str:
         return render_diff(diff_reports(both[0], both[1]))
