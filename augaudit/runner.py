@@ -103,19 +103,20 @@ def run_sample(
             message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
             runs.append(StageRun(index, None, False, None, {}, message, traceback.format_exc()))
             break
-        run, flow = _measure_stage(transform, kind, flow, out, out_raw, s)
-        runs.append(StageRun(index, *run))
+        run, flow = _measure_stage(index, transform, kind, flow, out, out_raw, s)
+        runs.append(run)
     return runs
 
 
 def _measure_stage(
+    index: int,
     transform: Any,
     kind: StageKind,
     flow: _Flow,
     out: Any,
     out_raw: torch.Tensor,
     seed: int,
-) -> tuple[tuple[Any, ...], _Flow]:
+) -> tuple[StageRun, _Flow]:
     notes: list[str] = []
     desc = describe(out)
     type_changed = {k: desc[k] for k in ("kind", "class", "dtype", "mode", "channels")} != {
@@ -187,16 +188,15 @@ def _measure_stage(
         metrics["psnr_vs_input"], metrics["ssim_vs_input"] = change
     extras = _extras(kind, flow, out_raw, desc, conv_out, coverage, gain)
     new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc)
-    record = (
-        desc,
-        type_changed,
-        conv_out.name,
-        metrics,
-        None,
-        None,
-        tuple(notes),
-        flow.conv.name,
-        extras,
+    record = StageRun(
+        stage=index,
+        output=desc,
+        type_changed=type_changed,
+        convention=conv_out.name,
+        metrics=metrics,
+        notes=tuple(notes),
+        input_convention=flow.conv.name,
+        extras=extras,
     )
     return record, new_flow
 
