@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,13 +62,16 @@ class CheckContext:
     images: tuple[ImageReport, ...] = ()
     input_kind: str | None = None
 
-    def images_where(self, stage: int, metric: str, predicate) -> tuple[str, ...]:
-        per_image = self.extremes.get(stage, {}).get(metric, {})
-        return tuple(sorted(img for img, (lo, hi) in per_image.items() if predicate(lo, hi)))
-
     def per_image(self, stage: int, metric: str) -> dict[str, tuple[float, float]]:
         """(min, max) of a metric per image at a stage (1-based index)."""
         return self.extremes.get(stage - 1, {}).get(metric, {})
+
+    def images_where(
+        self, stage: int, metric: str, predicate: Callable[[float, float], bool]
+    ) -> tuple[str, ...]:
+        """Images whose (min, max) of a metric at a stage (1-based index) satisfy ``predicate``."""
+        items = self.per_image(stage, metric).items()
+        return tuple(sorted(img for img, (lo, hi) in items if predicate(lo, hi)))
 
     def label(self, stage: StageReport) -> str:
         return f"stage {stage.index} ({stage.name})"

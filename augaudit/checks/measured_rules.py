@@ -132,7 +132,7 @@ def out_of_range(ctx: CheckContext) -> Iterator[Finding]:
         worst = stat.max if stat else 0.0
         if worst > limit and before <= limit and not _wraps_later(ctx, stage):
             images = ctx.images_where(
-                stage.index - 1, "out_of_range_fraction", lambda lo, hi: hi > limit
+                stage.index, "out_of_range_fraction", lambda lo, hi: hi > limit
             )
             assert stat is not None
             yield finding(
@@ -247,7 +247,7 @@ def final_fidelity(ctx: CheckContext) -> Iterator[Finding]:
         parts.append(f"{psnr.mean:.1f} dB PSNR on average (worst {psnr.min:.1f} dB)")
     if ssim is not None:
         parts.append(f"SSIM {ssim.mean:.4f} (worst {ssim.min:.4f})")
-    index = final.index - 1
+    index = final.index
     images = set(ctx.images_where(index, "psnr_vs_reference", lambda lo, hi: lo < psnr_min))
     images |= set(ctx.images_where(index, "ssim_vs_reference", lambda lo, hi: lo < ssim_min))
     yield finding(

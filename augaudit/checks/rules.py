@@ -59,9 +59,7 @@ def quantization(ctx: CheckContext) -> Iterator[Finding]:
     for stage in ctx.stages:
         stat = stage.metrics.get("psnr_vs_reference")
         if stat is not None and stat.mean < floor:
-            images = ctx.images_where(
-                stage.index - 1, "psnr_vs_reference", lambda lo, hi: lo < floor
-            )
+            images = ctx.images_where(stage.index, "psnr_vs_reference", lambda lo, hi: lo < floor)
             yield _finding(
                 "AUG101",
                 stage,
@@ -106,7 +104,7 @@ def wrap_around(ctx: CheckContext) -> Iterator[Finding]:
     for stage in ctx.stages:
         stat = stage.metrics.get("wrapped_fraction")
         if stat is not None and stat.max > 0:
-            images = ctx.images_where(stage.index - 1, "wrapped_fraction", lambda lo, hi: hi > 0)
+            images = ctx.images_where(stage.index, "wrapped_fraction", lambda lo, hi: hi > 0)
             yield _finding(
                 "AUG202",
                 stage,
@@ -190,7 +188,7 @@ def non_finite(ctx: CheckContext) -> Iterator[Finding]:
         stat = stage.metrics.get("nonfinite_fraction")
         worst = stat.max if stat else 0.0
         if worst > 0 and before == 0:
-            images = ctx.images_where(stage.index - 1, "nonfinite_fraction", lambda lo, hi: hi > 0)
+            images = ctx.images_where(stage.index, "nonfinite_fraction", lambda lo, hi: hi > 0)
             yield _finding(
                 "AUG204",
                 stage,
@@ -243,7 +241,7 @@ def border_fill(ctx: CheckContext) -> Iterator[Finding]:
         previous = s.mean
     added = f"; most added by {ctx.label(source)}" if source else ""
     images = ctx.images_where(
-        final.index - 1, "border_fill_fraction", lambda lo, hi: hi > worst_max or hi > mean_max
+        final.index, "border_fill_fraction", lambda lo, hi: hi > worst_max or hi > mean_max
     )
     yield _finding(
         "AUG301",
