@@ -37,9 +37,10 @@ class ProbeResult:
     gain: float | None
 
 
-def probe_inputs(template: Any, conv: Convention, coverage: torch.Tensor) -> tuple[Any, Any]:
-    """The two probe images, of ``template``'s type, in convention ``conv``."""
-    channels = to_chw_shape(template)[0]
+def probe_inputs(
+    template: Any, conv: Convention, coverage: torch.Tensor, channels: int
+) -> tuple[Any, Any]:
+    """The two probe images, of ``template``'s type and ``channels``, in convention ``conv``."""
     unit_a = torch.full((channels, 1, 1), PROBE_A, dtype=torch.float64)
     unit_b = torch.full((channels, 1, 1), PROBE_B, dtype=torch.float64)
     raw_a, raw_b = conv.from_unit(unit_a), conv.from_unit(unit_b)
@@ -47,17 +48,6 @@ def probe_inputs(template: Any, conv: Convention, coverage: torch.Tensor) -> tup
     probe_a = raw_a.expand(channels, h, w)
     probe_b = raw_a + coverage.unsqueeze(0) * (raw_b - raw_a)
     return like(template, probe_a.contiguous()), like(template, probe_b.contiguous())
-
-
-def to_chw_shape(obj: Any) -> tuple[int, int, int]:
-    if hasattr(obj, "getbands"):
-        return (len(obj.getbands()), obj.height, obj.width)
-    shape = tuple(obj.shape)
-    if len(shape) == 2:
-        return (1, shape[0], shape[1])
-    if not hasattr(obj, "dim") and shape[2] <= 4 < shape[0]:  # numpy HWC
-        return (shape[2], shape[0], shape[1])
-    return (shape[0], shape[1], shape[2])
 
 
 def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -> ProbeResult:

@@ -125,7 +125,7 @@ def _measure_stage(
     coverage, gain = flow.coverage, None
     if coverage is not None and (kind != "photometric" or type_changed):
         try:
-            probe_a, probe_b = probe_inputs(flow.real, flow.conv, coverage)
+            probe_a, probe_b = probe_inputs(flow.real, flow.conv, coverage, flow.raw.shape[0])
             seed_everything(seed)
             out_a = transform(probe_a)
             seed_everything(seed)

@@ -75,6 +75,11 @@ WORD = Convention("16-bit [0,65535]", (1 / 65535,), integer=True)
 BINARY = Convention("1-bit {0,1}", integer=True)
 
 
+def _channels_last(shape: tuple[int, ...]) -> bool:
+    """A 3-D numpy image is H, W, C when its last axis is short and its first is not."""
+    return len(shape) == 3 and shape[2] <= 4 < shape[0]
+
+
 def is_image_like(obj: Any) -> bool:
     return isinstance(obj, (Image.Image, torch.Tensor, np.ndarray))
 
@@ -117,7 +122,7 @@ def to_chw(obj: Any) -> torch.Tensor:
         t = torch.from_numpy(np.array(obj, dtype=np.float64))
         if t.ndim == 2:
             return t.unsqueeze(0)
-        if t.ndim == 3 and t.shape[2] <= 4 < t.shape[0]:
+        if _channels_last(tuple(t.shape)):
             return t.permute(2, 0, 1).contiguous()
         if t.ndim == 3:
             return t
@@ -145,8 +150,8 @@ def like(template: Any, raw: torch.Tensor) -> Any:
         arr = _cast(raw, _torch_dtype(template.dtype)).numpy()
         if template.ndim == 2:
             return arr[0]
-        channels_last = template.shape[2] <= 4 < template.shape[0]
-        return np.ascontiguousarray(arr.transpose(1, 2, 0) if channels_last else arr)
+        hwc = _channels_last(template.shape)
+        return np.ascontiguousarray(arr.transpose(1, 2, 0) if hwc else arr)
     raise UnsupportedOutput(f"cannot build a {type(template).__name__} probe")
 
 
@@ -207,7 +212,7 @@ def describe(obj: Any) -> dict[str, Any]:
         }
     if isinstance(obj, np.ndarray):
         shape = list(obj.shape)
-        channels = shape[2] if len(shape) == 3 and shape[2] <= 4 < shape[0] else 1
+        channels = shape[2] if _channels_last(obj.shape) else 1
         return {
             "kind": "ndarray",
             "class": "ndarray",
