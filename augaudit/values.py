@@ -212,13 +212,13 @@ def describe(obj: Any) -> dict[str, Any]:
         }
     if isinstance(obj, np.ndarray):
         shape = list(obj.shape)
-        channels = shape[2] if _channels_last(obj.shape) else 1
+        channels = shape[2] if _channels_last(obj.shape) else shape[0] if len(shape) == 3 else 1
         return {
             "kind": "ndarray",
             "class": "ndarray",
             "dtype": str(obj.dtype),
             "mode": None,
-            "channels": channels if len(shape) == 3 else 1,
+            "channels": channels,
             "shape": shape,
         }
     return {

@@ -354,3 +354,11 @@ def test_loader_notes_only_real_losses(tmp_path):
     assert any(n.endswith(LOSSY_DEPTH_NOTE) for n in notes["b.png"])
     assert LOSSY_ALPHA_NOTE not in notes["c.png"]
     assert LOSSY_ALPHA_NOTE in notes["d.png"]
+
+
+def test_describe_counts_channels_of_numpy_images_in_either_layout():
+    from augaudit.values import describe
+
+    assert describe(np.zeros((48, 64, 3), np.uint8))["channels"] == 3  # H, W, C
+    assert describe(np.zeros((3, 48, 64), np.float32))["channels"] == 3  # C, H, W
+    assert describe(np.zeros((48, 64), np.uint8))["channels"] == 1
