@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from augaudit.errors import AugauditError
+from augaudit.paths import display_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,16 +84,9 @@ def _read(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", where=_shown(path)) from exc
+        raise ConfigError(f"not valid TOML: {exc}", where=display_path(path)) from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", where=_shown(path)) from exc
-
-
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.name
+        raise ConfigError(f"cannot read: {exc.strerror}", where=display_path(path)) from exc
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -104,7 +98,7 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError("no such configuration file", where=str(path))
     data = _read(path)
     table = data if path.name != "pyproject.toml" else data.get("tool", {}).get("augaudit", {})
-    where = _shown(path) + ("" if path.name != "pyproject.toml" else " [tool.augaudit]")
+    where = display_path(path) + ("" if path.name != "pyproject.toml" else " [tool.augaudit]")
     return _parse(table, path, where)
 
 

@@ -15,7 +15,7 @@ from augaudit.checks.context import DEFAULT_THRESHOLDS, CheckContext
 from augaudit.checks.registry import all_checks, selected
 from augaudit.classify import stage_kind
 from augaudit.errors import InputError
-from augaudit.images import MODE_CHOICES, ImageSkipped, discover, display_path, load
+from augaudit.images import MODE_CHOICES, ImageSkipped, discover, load
 from augaudit.model import (
     FAIL_ON_CHOICES,
     Finding,
@@ -25,6 +25,7 @@ from augaudit.model import (
     Summary,
     summarize,
 )
+from augaudit.paths import display_path
 from augaudit.spec import load_spec
 from augaudit.spec.model import INPUT_KINDS, Pipeline
 

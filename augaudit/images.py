@@ -16,6 +16,7 @@ from typing import Literal
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from augaudit.errors import InputError
+from augaudit.paths import display_path
 
 ModeChoice = Literal["rgb", "keep"]
 MODE_CHOICES: tuple[str, ...] = ("rgb", "keep")
@@ -35,21 +36,6 @@ class ImageSkipped(Exception):
 
 def _image_extensions() -> frozenset[str]:
     return frozenset(ext.lower() for ext in Image.registered_extensions())
-
-
-def display_path(path: Path) -> str:
-    """How reports name a path: never with a machine-specific absolute prefix.
-
-    Relative paths stay as typed; absolute ones under the working directory
-    become relative to it; others keep only their last component (callers
-    widen that when two would collide).
-    """
-    if not path.is_absolute():
-        return path.as_posix()
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.name
 
 
 def _unique_displays(initial: dict[Path, str]) -> dict[Path, str]:
