@@ -70,6 +70,12 @@ class _Flow:
     coverage: torch.Tensor | None
     twin: Twin | None
     desc: dict[str, Any] = field(default_factory=dict)
+    unit: torch.Tensor | None = None  # raw mapped to [0, 1], kept from the stage that made it
+
+    def as_unit(self) -> torch.Tensor:
+        if self.unit is None:
+            self.unit = self.conv.to_unit(self.raw)
+        return self.unit
 
 
 def input_convention(x: Any) -> Convention:
@@ -184,10 +190,10 @@ def _measure_stage(
         ref, cmp = compare(twin.unit(), out_unit, coverage)
         metrics["psnr_vs_reference"], metrics["ssim_vs_reference"] = ref, cmp
     if kind in ("photometric", "conversion") and flow.raw.shape == out_raw.shape:
-        change = compare(flow.conv.to_unit(flow.raw), out_unit, flow.coverage)
+        change = compare(flow.as_unit(), out_unit, flow.coverage)
         metrics["psnr_vs_input"], metrics["ssim_vs_input"] = change
     extras = _extras(kind, flow, out_raw, desc, conv_out, coverage, gain)
-    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc)
+    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit)
     record = StageRun(
         stage=index,
         output=desc,
