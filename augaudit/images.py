@@ -6,7 +6,9 @@ reported with a one-line reason and the run goes on.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,20 +76,23 @@ def discover(inputs: Iterable[str]) -> list[ImageSource]:
     shown: dict[Path, str] = {}  # path as found -> its display name
     for arg in inputs:
         root = Path(arg)
-        if root.is_file():
-            files.setdefault(root.resolve(), root)
-            shown[root] = display_path(root)
-        elif root.is_dir():
+        if root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in filenames:
+                # Sorted so that of two links to one file, the same one is kept on every run.
+                for name in sorted(filenames):
                     path = Path(dirpath) / name
                     if name.startswith(".") or path.suffix.lower() not in exts:
                         continue
-                    files.setdefault(path.resolve(), path)
+                    files.setdefault(_identity(path), path)
                     outside = root.is_absolute() and not path.is_relative_to(Path.cwd())
                     rel = path.relative_to(root.parent) if outside else path
                     shown[path] = display_path(rel)
+        elif os.path.lexists(root):
+            # Any other directory entry named explicitly (a file, a broken or looping link,
+            # a FIFO) is listed; load() says why it cannot be used.
+            files.setdefault(_identity(root), root)
+            shown[root] = display_path(root)
         else:
             raise InputError(
                 "no such file or folder", where=arg, hint="pass image files or folders of images"
@@ -100,6 +105,14 @@ def discover(inputs: Iterable[str]) -> list[ImageSource]:
     names = _unique_displays({p: shown[p] for p in files.values()})
     sources = [ImageSource(p, name) for p, name in names.items()]
     return sorted(sources, key=lambda s: s.display)
+
+
+def _identity(path: Path) -> Path:
+    """The file a path stands for, so that two names of one file are audited once."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return path.absolute()
 
 
 @dataclass(frozen=True)
@@ -122,13 +135,16 @@ def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
     Raises
     ------
     ImageSkipped
-        The file is missing, empty, truncated, not an image, or too large.
+        The file is missing, empty, truncated, not an image, not a regular file,
+        unreadable, or over Pillow's decompression-bomb limit.
     """
     notes: list[str] = []
     try:
-        if path.stat().st_size == 0:
-            raise ImageSkipped("empty file (0 bytes)")
-        with warnings.catch_warnings():
+        _check_file(path)
+        # Pillow warns about damaged files (bad TIFF tags, broken EXIF); those become notes on
+        # the image instead of text on the user's terminal.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as opened:
                 file_mode = opened.mode
@@ -141,19 +157,63 @@ def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
                 img = ImageOps.exif_transpose(opened)
                 if img is opened:
                     img = opened.copy()
+        for warning in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+            notes.append(f"Pillow warned: {warning}")
     except ImageSkipped:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageSkipped(f"too large for Pillow's decompression-bomb limit: {exc}") from exc
     except UnidentifiedImageError as exc:
         raise ImageSkipped("not an image Pillow can identify") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageSkipped(f"cannot read image: {exc}") from exc
-    if orientation not in (None, 1):
+    except OSError as exc:
+        raise ImageSkipped(f"cannot read image: {_os_reason(exc)}") from exc
+    except Exception as exc:
+        # Pillow's decoders raise many types on corrupt data (SyntaxError, ValueError,
+        # struct.error, IndexError, ...); any of them means this file is unusable, not a bug.
+        raise ImageSkipped(f"cannot read image: {_describe(exc)}") from exc
+    if orientation in _ORIENTATIONS:
         notes.append(f"EXIF orientation {orientation} applied")
     if mode == "rgb":
-        img = to_rgb(img, notes)
+        try:
+            img = to_rgb(img, notes)
+        except (ValueError, OSError) as exc:  # a mode Pillow cannot convert (e.g. "La")
+            raise ImageSkipped(f"cannot convert {img.mode} to RGB: {_describe(exc)}") from exc
     return LoadedImage(img, file_mode, img.size, tuple(notes))
+
+
+_ORIENTATIONS = (2, 3, 4, 5, 6, 7, 8)  # 1 is upright; other values are invalid and ignored
+
+
+def _check_file(path: Path) -> None:
+    """Refuse what Image.open would misreport or block on (a FIFO never reaches EOF)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ImageSkipped(f"cannot read image: {_os_reason(exc, path)}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageSkipped("not a regular file")
+    if info.st_size == 0:
+        raise ImageSkipped("empty file (0 bytes)")
+
+
+def _os_reason(exc: OSError, path: Path | None = None) -> str:
+    # str(exc) carries the absolute file name; reports never show absolute paths.
+    if exc.errno == errno.ENOENT and path is not None and path.is_symlink():
+        return "broken symbolic link"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.filename is not None and exc.strerror:
+        return exc.strerror
+    return _describe(exc)
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if len(text) > 200:
+        text = text[:197] + "..."
+    if not text:
+        return type(exc).__name__
+    return text if isinstance(exc, OSError) else f"{type(exc).__name__}: {text}"
 
 
 LOSSY_ALPHA_NOTE = "alpha dropped (the file has transparent pixels)"
