@@ -51,7 +51,8 @@ def five_by_six() -> tuple[Report, list[list[np.ndarray]]]:
         stages = [capture(view(img * (1 - 0.1 * s), stage=s), thumb=120) for s in range(7)]
         rows.append(SampleVisuals(f"images/photo_{n}.jpg", 0, tuple(stages)))
         # Sample 1 must not appear: the sheet shows sample 0 only.
-        rows.append(SampleVisuals(f"images/photo_{n}.jpg", 1, (capture(view(torch.zeros(3, h, w))),)))
+        black = capture(view(torch.zeros(3, h, w)))
+        rows.append(SampleVisuals(f"images/photo_{n}.jpg", 1, (black,)))
         thumbs.append([v.thumb for v in stages])
     return report_with(tuple(rows)), thumbs
 
