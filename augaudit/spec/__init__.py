@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from augaudit.errors import SpecError
+from augaudit.errors import AugauditError, SpecError
 from augaudit.spec.allowlist import allowed_namespaces
 from augaudit.spec.build import Builder
 from augaudit.spec.entries import Api, parse_document
@@ -31,6 +31,21 @@ def load_spec(ref: str, *, allow_modules: Sequence[str] = ()) -> Pipeline:
 
     Raises ``SpecError`` (``UnsafeSpecError`` for refused names) with file:line and a hint.
     """
+    try:
+        return _load(ref, allow_modules)
+    except AugauditError as exc:
+        # The CLI prints errors on one line; a name or key holding a newline must not break that.
+        exc.message = " ".join(exc.message.split())
+        exc.where, exc.hint = _flat(exc.where), _flat(exc.hint)
+        exc.args = (exc.message,)
+        raise
+
+
+def _flat(text: str | None) -> str | None:
+    return None if text is None else " ".join(text.split())
+
+
+def _load(ref: str, allow_modules: Sequence[str]) -> Pipeline:
     allowed = allowed_namespaces(allow_modules)
     if ref.lower().endswith((".yaml", ".yml")):
         return _load_yaml(ref, allowed)

@@ -17,6 +17,12 @@ ALLOW_HINT = (
 )
 
 
+def shown(text: str, limit: int = 80) -> str:
+    """``text`` quoted for a one-line message: control characters escaped, long text cut."""
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else quoted[: limit - 4] + "...'"
+
+
 def allowed_namespaces(allow_modules: Sequence[str]) -> tuple[str, ...]:
     """The built-in namespaces plus the user's modules, each validated as a dotted module name."""
     if isinstance(allow_modules, str):
@@ -25,7 +31,7 @@ def allowed_namespaces(allow_modules: Sequence[str]) -> tuple[str, ...]:
         segments = module.split(".")
         if not all(s.isidentifier() and not s.startswith("_") for s in segments):
             raise SpecError(
-                f"--allow-module {module!r} is not a module name",
+                f"--allow-module {shown(module)} is not a module name",
                 hint="give a dotted module name such as mypackage.transforms",
             )
     return tuple(dict.fromkeys((*BUILTIN_NAMESPACES, *allow_modules)))
@@ -45,20 +51,20 @@ def check_path(path: str, allowed: Sequence[str], where: str) -> str:
     for segment in segments:
         if segment.startswith("_"):
             raise UnsafeSpecError(
-                f"'{path}' uses the private or special name '{segment}'",
+                f"{shown(path)} uses the private or special name {shown(segment)}",
                 where=where,
                 hint="names starting with '_' are refused, even in modules allowed "
                 "with --allow-module MODULE",
             )
         if not segment.isidentifier():
             raise SpecError(
-                f"'{path}' is not a valid transform name",
+                f"{shown(path)} is not a valid transform name",
                 where=where,
                 hint="write a class name such as RandomCrop or a dotted path to a class",
             )
     if path in allowed:
         raise SpecError(
-            f"'{path}' is a module, not a transform class",
+            f"{shown(path)} is a module, not a transform class",
             where=where,
             hint=f"name a class inside it, e.g. {path}.ClassName",
         )
@@ -67,7 +73,7 @@ def check_path(path: str, allowed: Sequence[str], where: str) -> str:
         if is_allowed(prefix, allowed):
             return prefix
     raise UnsafeSpecError(
-        f"'{path}' is outside the allowed namespaces ({', '.join(allowed)})",
+        f"{shown(path)} is outside the allowed namespaces ({', '.join(allowed)})",
         where=where,
         hint=ALLOW_HINT,
     )

@@ -8,6 +8,7 @@ import inspect
 from typing import Any
 
 from augaudit.errors import SpecError
+from augaudit.spec.allowlist import shown
 
 
 @functools.cache
@@ -29,7 +30,7 @@ def parse_dtype(text: str, where: str) -> Any:
         return dtypes[name]
     canonical = sorted({str(d).removeprefix("torch.") for d in dtypes.values()})
     raise SpecError(
-        f"unknown dtype {text!r}",
+        f"unknown dtype {shown(text)}",
         where=where,
         hint=f"valid dtypes: {', '.join(canonical)}",
     )
@@ -44,7 +45,7 @@ def parse_interpolation(text: str, where: str) -> Any:
         if mode.name.lower() == key:
             return mode
     raise SpecError(
-        f"unknown interpolation {text!r}",
+        f"unknown interpolation {shown(text)}",
         where=where,
         hint=f"valid interpolations: {', '.join(m.name.lower() for m in InterpolationMode)}",
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from augaudit.errors import SpecError
+from augaudit.spec.allowlist import shown
 from augaudit.spec.model import INPUT_KINDS, InputKind
 from augaudit.spec.yaml_source import YList, YMap, line_of
 
@@ -67,7 +68,7 @@ def parse_document(data: Any, ref: str) -> Document:
         if key not in TOP_KEYS:
             close = difflib.get_close_matches(key, TOP_KEYS, n=1)
             raise SpecError(
-                f"unknown top-level key '{key}'",
+                f"unknown top-level key {shown(key)}",
                 where=f"{ref}:{data.key_lines[key]}",
                 hint=f"did you mean {close[0]}?" if close else f"allowed: {', '.join(TOP_KEYS)}",
             )
@@ -152,7 +153,7 @@ def parse_ignore(value: Any, where: str) -> tuple[str, ...]:
     for code in codes:
         if not isinstance(code, str) or not _CODE.match(code.strip()):
             raise SpecError(
-                f"bad ignore code {code!r}",
+                f"bad ignore code {_short(code)}",
                 where=where,
                 hint="write e.g. 'ignore: [AUG301, AUG302]'",
             )
@@ -198,7 +199,7 @@ def _hydra_entry(value: YMap, line: int, ignore: tuple[str, ...], ref: str) -> E
     target_line = value.key_lines[TARGET_KEY]
     if not isinstance(target, str) or "." not in target:
         raise SpecError(
-            f"_target_ must be a dotted class path, not {target!r}",
+            f"_target_ must be a dotted class path, not {_short(target)}",
             where=f"{ref}:{target_line}",
             hint="e.g. _target_: torchvision.transforms.v2.RandomCrop",
         )
@@ -225,7 +226,7 @@ def _hydra_entry(value: YMap, line: int, ignore: tuple[str, ...], ref: str) -> E
             continue
         if key.startswith("_") and key.endswith("_"):
             raise SpecError(
-                f"unsupported Hydra key '{key}'",
+                f"unsupported Hydra key {shown(key)}",
                 where=f"{ref}:{value.key_lines[key]}",
                 hint="supported: _target_, _args_ (_convert_ and _recursive_ are ignored)",
             )
@@ -249,7 +250,7 @@ def _choice(data: YMap, key: str, allowed: tuple[str, ...], ref: str) -> str | N
     value = data[key]
     if value not in allowed:
         raise SpecError(
-            f"'{key}' must be one of {', '.join(allowed)}, not {value!r}",
+            f"'{key}' must be one of {', '.join(allowed)}, not {_short(value)}",
             where=f"{ref}:{data.key_lines[key]}",
             hint=f"write '{key}: {allowed[-1] if key == 'api' else allowed[0]}'",
         )
@@ -261,4 +262,9 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, YList):
         return "a list"
-    return f"{type(value).__name__} {value!r}"
+    return f"{type(value).__name__} {_short(value)}"
+
+
+def _short(value: Any) -> str:
+    """A value for a one-line message: strings quoted and escaped, anything long cut."""
+    return shown(value) if isinstance(value, str) else shown(repr(value))[1:-1]

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from augaudit.errors import SpecError, UnsafeSpecError
+from augaudit.spec.allowlist import shown
 
 # An alias can point at a node that is already expanded elsewhere, so a tiny file can describe
 # an exponentially large tree ("billion laughs"); expansion stops at these bounds.
@@ -173,13 +174,13 @@ class _Converter:
             key = self.convert(key_node, depth + 1)
             if not isinstance(key, str):
                 raise SpecError(
-                    f"mapping key {key!r} is not a string",
+                    f"mapping key {shown(repr(key))[1:-1]} is not a string",
                     where=self.where(key_node),
                     hint="quote the key",
                 )
             if key in result:
                 raise SpecError(
-                    f"duplicate key '{key}'",
+                    f"duplicate key {shown(key)}",
                     where=self.where(key_node),
                     hint="YAML would silently keep only the last one; remove one of them",
                 )
