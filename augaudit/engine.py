@@ -133,16 +133,29 @@ def validate(
     allow_modules: Sequence[str] = (),
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    build: bool = False,
 ) -> Report:
-    """Load and build a spec and run the static checks: no images, nothing measured.
+    """Load a spec and run the static checks: no images, nothing measured.
+
+    A YAML spec naming only torchvision classes is checked against the recorded catalog of
+    torchvision's transforms, without importing torch (its stages' ``repr`` is then the
+    arguments as given); anything else, or ``build=True``, builds the real transforms, which
+    also catches argument values a constructor refuses.
 
     Raises
     ------
     AugauditError
-        The spec cannot be read, resolved or built (bad name or arguments).
+        The spec cannot be read or resolved, or its arguments do not fit (bad name or
+        arguments; with building, values the constructor refuses).
     """
     _check_options(1, None, "rgb", fail_on)
-    pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
+    if isinstance(spec, Pipeline):
+        pipeline = spec
+    else:
+        from augaudit.spec.static import load_static
+
+        static = None if build else load_static(spec, allow_modules=allow_modules)
+        pipeline = static or load_spec(spec, allow_modules=allow_modules)
     transforms = [s.transform for s in pipeline.stages]
     kinds = [stage_kind(t) for t in transforms]
     stages = Aggregator(len(transforms)).stage_reports(pipeline.stages, kinds)

@@ -203,9 +203,18 @@ def validate(
     extend_ignore: ExtendIgnore = None,
     allow_module: AllowModule = None,
     config: ConfigPath = None,
+    build: Annotated[
+        bool,
+        typer.Option(
+            "--build",
+            help="Build the transforms (imports torch) instead of checking YAML specs against "
+            "the recorded torchvision catalog: also catches argument values a constructor "
+            "refuses.",
+        ),
+    ] = False,
     debug: Debug = False,
 ) -> None:
-    """Parse and build specs and run the static checks: fast, no images."""
+    """Parse specs, check names and arguments, run the static checks: fast, no images."""
     check_format(format)
     settings = load_settings(config, debug)
     rules = policy(
@@ -227,6 +236,7 @@ def validate(
                 allow_modules=rules.allow_modules,
                 select=rules.select,
                 ignore=rules.ignore,
+                build=build,
             ),
             debug=debug,
         )
