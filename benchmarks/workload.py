@@ -1,0 +1,87 @@
+"""The benchmark's workload: photos cut from sample_images/, the 6-stage pipeline, a plain run.
+
+The photos are real ones (the scikit-image photos shipped in sample_images/),
+cropped and resized to 512x512 so every image costs the same; noise would make
+SSIM and the colour stages unrepresentative.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = ROOT / "sample_images"
+PHOTOS = ("astronaut.jpg", "camera.png", "chelsea.jpg", "coffee.jpg", "rocket.jpg")
+
+# The issue's pipeline, in its order. Input is a uint8 tensor (what ToDtype
+# expects); the ColorJitter strengths and the 224 crop are those of
+# configs/well_built.yaml, the usual ImageNet training recipe.
+PIPELINE_YAML = """\
+api: v2
+input: uint8
+pipeline:
+  - RandomResizedCrop: {size: 224, scale: [0.35, 1.0], antialias: true}
+  - RandomRotation: {degrees: 15, interpolation: bilinear}
+  - ColorJitter: {brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.05}
+  - RandomHorizontalFlip
+  - ToDtype: {dtype: float32, scale: true}
+  - Normalize: {mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]}
+"""
+
+
+def make_photos(out_dir: Path, count: int, size: int = 512) -> list[Path]:
+    """``count`` PNG photos of ``size`` x ``size``: crops of the sample photos at several scales.
+
+    Deterministic: crop boxes are fixed fractions of each photo, so every run
+    of the benchmark measures the same pixels.
+    """
+    from PIL import Image
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sources = [Image.open(SAMPLES_DIR / name).convert("RGB") for name in PHOTOS]
+    # (left, top, side) as fractions of the photo's shorter side, cycled.
+    boxes = [(0.0, 0.0, 1.0), (0.1, 0.05, 0.8), (0.25, 0.2, 0.6), (0.0, 0.3, 0.7)]
+    boxes += [(0.3, 0.0, 0.7), (0.15, 0.15, 0.5), (0.05, 0.4, 0.55)]
+    paths = []
+    for i in range(count):
+        src = sources[i % len(sources)]
+        fx, fy, fs = boxes[(i // len(sources)) % len(boxes)]
+        w, h = src.size
+        side = int(min(w, h) * fs)
+        left = int(fx * (w - side)) if w > side else 0
+        top = int(fy * (h - side)) if h > side else 0
+        crop = src.crop((left, top, left + side, top + side))
+        img = crop.resize((size, size), Image.Resampling.BICUBIC)
+        path = out_dir / f"photo_{i:03d}.png"
+        img.save(path)
+        paths.append(path)
+    return paths
+
+
+def write_spec(out_dir: Path) -> Path:
+    path = out_dir / "bench_pipeline.yaml"
+    path.write_text(PIPELINE_YAML)
+    return path
+
+
+def plain_inputs(images_dir: Path) -> list[tuple[str, Any]]:
+    """(display name, loaded PIL image) pairs, found and loaded exactly as the audit does."""
+    from augaudit.images import discover, load
+
+    return [(s.display, load(s.path, "rgb").image) for s in discover([str(images_dir)])]
+
+
+def plain_run(transforms: list[Any], loaded: list[tuple[str, Any]], samples: int, seed: int) -> Any:
+    """The pipeline alone: same inputs, samples and per-stage seeds as the audit, no measuring."""
+    from augaudit.inputs import make_input
+    from augaudit.seeding import seed_everything, stage_seed
+
+    out = None
+    for key, image in loaded:
+        for sample in range(samples):
+            out = make_input(image, "uint8")
+            for index, transform in enumerate(transforms):
+                seed_everything(stage_seed(seed, key, sample, index + 1))
+                out = transform(out)
+    return out
