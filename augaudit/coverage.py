@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 
 from augaudit.values import Convention, like, to_chw
@@ -45,9 +46,32 @@ def probe_inputs(
     unit_b = torch.full((channels, 1, 1), PROBE_B, dtype=torch.float64)
     raw_a, raw_b = conv.from_unit(unit_a), conv.from_unit(unit_b)
     h, w = coverage.shape
-    probe_a = raw_a.expand(channels, h, w)
+    probe_a = _constant(template, raw_a, (channels, h, w))
+    if h * w and float(coverage.min()) >= 1.0:  # nothing filled yet: B is a constant too
+        return probe_a, _constant(template, raw_b, (channels, h, w))
     probe_b = raw_a + coverage.unsqueeze(0) * (raw_b - raw_a)
-    return like(template, probe_a.contiguous()), like(template, probe_b.contiguous())
+    return probe_a, like(template, probe_b.contiguous())
+
+
+# Constant probes of tensors and arrays, by type, dtype, shape and value:
+# every sample of a stage asks for the same ones. Handed out as copies, since
+# a stage may write into its input. PIL images are not cached (a palette
+# image's probe carries that image's palette).
+_CONSTANTS: dict[tuple[Any, ...], Any] = {}
+_MAX_CONSTANTS = 16
+
+
+def _constant(template: Any, raw: torch.Tensor, shape: tuple[int, int, int]) -> Any:
+    if not isinstance(template, (torch.Tensor, np.ndarray)):
+        return like(template, raw.expand(shape).contiguous())
+    values = tuple(raw.flatten().tolist())
+    key = (type(template), template.dtype, tuple(template.shape), shape, values)
+    if key not in _CONSTANTS:
+        if len(_CONSTANTS) >= _MAX_CONSTANTS:
+            _CONSTANTS.clear()
+        _CONSTANTS[key] = like(template, raw.expand(shape).contiguous())
+    cached = _CONSTANTS[key]
+    return cached.clone() if isinstance(cached, torch.Tensor) else cached.copy()
 
 
 def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -> ProbeResult:

@@ -9,25 +9,43 @@ from __future__ import annotations
 
 import torch
 
-from augaudit.metrics import psnr, ssim
+from augaudit.metrics import SSIM_WINDOW, psnr, ssim
 from augaudit.values import Convention
 
 FULL = 0.999  # a pixel counts as covered when at least this share comes from the source
 
 
+def all_finite(raw: torch.Tensor) -> bool:
+    """No NaN or Inf anywhere, in one reduction instead of an elementwise mask.
+
+    Any NaN or Inf makes the sum non-finite; a finite sum therefore proves
+    every value finite. A sum that overflows on finite values only sends the
+    caller to its exact (slower) path.
+    """
+    return raw.numel() == 0 or bool(torch.isfinite(raw.sum()))
+
+
 def range_metrics(raw: torch.Tensor, conv: Convention) -> dict[str, float]:
     """Out-of-range, saturated and non-finite fractions of ``raw`` under ``conv``."""
     total = raw.numel()
-    finite = torch.isfinite(raw)
-    nonfinite = 1.0 - float(finite.sum()) / total if total else 0.0
     lo, hi = conv.bounds(raw.shape[0])
     tol = 1e-6 * (hi - lo)
+    if all_finite(raw):
+        outside = (raw < lo - tol).sum() + (raw > hi + tol).sum()
+        at_ends = ((raw - lo).abs_() <= tol).sum() + ((raw - hi).abs_() <= tol).sum()
+        return {
+            "out_of_range_fraction": float(outside) / total if total else 0.0,
+            "saturated_fraction": float(at_ends) / total if total else 0.0,
+            "nonfinite_fraction": 0.0,
+        }
+    finite = torch.isfinite(raw)
+    nonfinite = 1.0 - float(finite.sum()) / total if total else 0.0
     values = torch.where(finite, raw, lo)
-    outside = finite & ((values < lo - tol) | (values > hi + tol))
-    at_ends = finite & (((values - lo).abs() <= tol) | ((values - hi).abs() <= tol))
+    outside_mask = finite & ((values < lo - tol) | (values > hi + tol))
+    at_ends_mask = finite & (((values - lo).abs() <= tol) | ((values - hi).abs() <= tol))
     return {
-        "out_of_range_fraction": float(outside.sum()) / total if total else 0.0,
-        "saturated_fraction": float(at_ends.sum()) / total if total else 0.0,
+        "out_of_range_fraction": float(outside_mask.sum()) / total if total else 0.0,
+        "saturated_fraction": float(at_ends_mask.sum()) / total if total else 0.0,
         "nonfinite_fraction": nonfinite,
     }
 
@@ -100,12 +118,12 @@ def truncation(
     return fraction, share
 
 
-def _mask(coverage: torch.Tensor | None, *images: torch.Tensor) -> torch.Tensor:
-    shape = images[0].shape[1:]
-    mask = torch.ones(shape, dtype=torch.bool) if coverage is None else coverage >= FULL
-    for img in images:
-        mask &= torch.isfinite(img).all(dim=0)
-    return mask
+#: Up to this largest difference SSIM is reported as exactly 1. With
+#: |x - y| <= d everywhere, 1 - SSIM <= d^2 (1/C1 + 1/C2) (both factors of
+#: SSIM lose at most d^2 over their constant), that is below 1e-7 here, under
+#: the float32 computation's own error: a conversion that only re-rounds
+#: (ToDtype(float32, scale=True) of 8-bit data, Normalize) skips the SSIM.
+IDENTICAL_WITHIN = 2e-6
 
 
 def compare(
@@ -114,18 +132,32 @@ def compare(
     """PSNR (dB) and SSIM of ``test`` against ``reference`` over covered, finite pixels."""
     if reference_unit.shape != test_unit.shape:
         return None, None
-    mask = _mask(coverage, reference_unit, test_unit)
+    mask = torch.ones(reference_unit.shape[1:], dtype=torch.bool)
+    if coverage is not None:
+        mask = coverage >= FULL
+    ref, test = reference_unit, test_unit
+    if not (all_finite(ref) and all_finite(test)):
+        mask &= torch.isfinite(ref).all(dim=0) & torch.isfinite(test).all(dim=0)
+        ref = torch.nan_to_num(ref, 0.0, 0.0, 0.0)
+        test = torch.nan_to_num(test, 0.0, 0.0, 0.0)
     if not bool(mask.any()):
         return None, None
-    ref = torch.nan_to_num(reference_unit, 0.0, 0.0, 0.0)
-    test = torch.nan_to_num(test_unit, 0.0, 0.0, 0.0)
     keep = None if bool(mask.all()) else mask
     # PSNR needs the float64 difference (120 dB is an error of 1e-6); SSIM in
     # float32 agrees with the float64 value within 5e-5 at a fraction of the cost.
-    return (
-        psnr(ref, test, data_range=1.0, mask=keep),
-        ssim(ref.float(), test.float(), data_range=1.0, mask=keep),
-    )
+    value = psnr(ref, test, data_range=1.0, mask=keep)
+    if float((ref - test).abs_().max()) <= IDENTICAL_WITHIN:
+        return value, 1.0 if ssim_fits(ref, keep) else None
+    return value, ssim(ref.float(), test.float(), data_range=1.0, mask=keep)
+
+
+def ssim_fits(image: torch.Tensor, mask: torch.Tensor | None) -> bool:
+    """Whether :func:`ssim` has a window to average: one fits, and its centre is in ``mask``."""
+    c, h, w = image.shape
+    if c == 0 or min(h, w) < SSIM_WINDOW:
+        return False
+    r = SSIM_WINDOW // 2
+    return mask is None or bool(mask[r : h - r, r : w - r].any())
 
 
 def covered(coverage: torch.Tensor | None) -> torch.Tensor | None:

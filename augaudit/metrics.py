@@ -189,12 +189,14 @@ def psnr(
     # float64 before subtracting: the difference of two float32 values is then
     # exact, and the sum of 10^6 squared errors does not lose digits.
     sq = (ref.to(torch.float64) - tst.to(torch.float64)).square_()
-    if mask is not None:
-        m = _as_mask(mask, (ref.shape[1], ref.shape[2]), ref.device)
-        sq = sq[:, m]
-    if sq.numel() == 0:
+    if mask is None:
+        return _psnr_from_mse(float(sq.mean()), dr) if sq.numel() else None
+    m = _as_mask(mask, (ref.shape[1], ref.shape[2]), ref.device)
+    count = int(m.sum()) * ref.shape[0]
+    if count == 0:
         return None
-    return _psnr_from_mse(float(sq.mean()), dr)
+    # where() rather than indexing: no gather, and NaN outside the mask is dropped.
+    return _psnr_from_mse(float(torch.where(m, sq, 0.0).sum()) / count, dr)
 
 
 # Size of the moment stack per block of rows. A block's working set then

@@ -52,7 +52,9 @@ def twin_convention(real: Convention) -> Convention:
 
 def start(real_input: Any, conv: Convention) -> Twin:
     tconv = twin_convention(conv)
-    return Twin(tconv.from_unit(conv.to_unit(to_chw(real_input))), tconv)
+    unit = conv.to_unit(to_chw(real_input))
+    # Integer input gets a [0, 1] twin: the unit view already is its value.
+    return Twin(unit if tconv == UNIT else tconv.from_unit(unit), tconv)
 
 
 @dataclass(frozen=True)

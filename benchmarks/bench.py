@@ -69,6 +69,8 @@ def machine() -> str:
 
 def overhead(plan: Plan, spec: Path, images: Path) -> None:
     """Target 1: engine.audit() against the bare pipeline, same inputs, samples and seeds."""
+    import torch
+
     from augaudit.engine import audit
     from augaudit.spec import load_spec
 
@@ -78,10 +80,15 @@ def overhead(plan: Plan, spec: Path, images: Path) -> None:
     audit(str(spec), [str(first)], samples=1)  # warm-up: lazy imports, allocator, kernels
     plain_run(transforms, loaded, 1, 0)
     plain_times, audit_times = [], []
+    threads = torch.get_num_threads()
     for _ in range(plan.repeats):
+        # The audit runs each image on one torch thread (results must not depend
+        # on the thread count), so the pipeline alone gets one thread too.
+        torch.set_num_threads(1)
         start = time.perf_counter()
         plain_run(transforms, loaded, plan.samples, 0)
         plain_times.append(time.perf_counter() - start)
+        torch.set_num_threads(threads)
         start = time.perf_counter()
         audit(str(spec), [str(images)], samples=plan.samples, seed=0)
         audit_times.append(time.perf_counter() - start)

@@ -54,6 +54,7 @@ def _per_call(fn: Callable[[Any, Any], Any], pairs: list[tuple[Any, Any]], repea
 def measure(paths: list[Path], repeats: int) -> dict[str, float]:
     """Per-image seconds for each implementation, and the largest disagreement."""
     import kornia.metrics
+    import torch
     from skimage.metrics import structural_similarity
 
     from augaudit.metrics import ssim
@@ -71,11 +72,18 @@ def measure(paths: list[Path], repeats: int) -> dict[str, float]:
     def skimage_ssim(a: Any, b: Any) -> Any:
         return structural_similarity(a, b, **WANG)
 
-    result = {
-        "ours": _per_call(ours, pairs, repeats),
-        "kornia": _per_call(kornia_ssim, batched, repeats),
-        "skimage": _per_call(skimage_ssim, np_pairs, max(1, repeats // 2)),
-    }
+    # One thread for all three: scikit-image has no other, and the audit runs
+    # every image on one torch thread.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        result = {
+            "ours": _per_call(ours, pairs, repeats),
+            "kornia": _per_call(kornia_ssim, batched, repeats),
+            "skimage": _per_call(skimage_ssim, np_pairs, max(1, repeats // 2)),
+        }
+    finally:
+        torch.set_num_threads(threads)
     # Agreement: ours in float32 against scikit-image in float64 on the same
     # values (its exact answer) and against scikit-image's own float32 path.
     worst64 = worst32 = 0.0

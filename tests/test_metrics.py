@@ -384,3 +384,37 @@ def test_metric_properties(pair: tuple[np.ndarray, np.ndarray]) -> None:
     assert -1.0 <= s <= 1.0
     # SSIM is symmetric in its arguments, bit for bit in this implementation.
     assert ssim(b, a, data_range=1.0) == s
+
+
+# --- measure.compare: SSIM is 1 when no value differs by more than 2e-6 ---
+
+
+@pytest.mark.parametrize("name", ["astronaut", "camera"])
+@pytest.mark.parametrize("scale", [1e-7, 1e-6, 2e-6])
+def test_compare_reports_ssim_one_only_within_analytic_bound(name: str, scale: float) -> None:
+    # The bound 1 - SSIM <= d^2 (1/C1 + 1/C2) (C1 = 1e-4, C2 = 9e-4 at data_range 1)
+    # follows from SSIM's two factors; scikit-image's SSIM of the same pair must
+    # sit within it, and compare() reports 1.0 where it is below 1e-7.
+    from augaudit.measure import IDENTICAL_WITHIN, compare
+
+    ref = photo(name)
+    rng = np.random.default_rng(7)
+    test = ref + rng.uniform(-scale, scale, ref.shape)
+    exact = structural_similarity(ref, test, **WANG)
+    bound = scale**2 * (1 / 1e-4 + 1 / 9e-4)
+    assert 1.0 - exact <= bound + 1e-12
+    assert IDENTICAL_WITHIN**2 * (1 / 1e-4 + 1 / 9e-4) < 1e-7
+    value_psnr, value_ssim = compare(torch.from_numpy(ref), torch.from_numpy(test), None)
+    assert value_ssim == 1.0
+    assert abs(value_ssim - exact) < 1e-7
+    assert value_psnr == pytest.approx(peak_signal_noise_ratio(ref, test, data_range=1.0), abs=1e-9)
+
+
+def test_compare_computes_ssim_above_the_shortcut() -> None:
+    from augaudit.measure import compare
+
+    ref = photo("astronaut")
+    test = np.clip(ref + np.random.default_rng(8).normal(0.0, 1e-3, ref.shape), 0.0, 1.0)
+    _, value_ssim = compare(torch.from_numpy(ref), torch.from_numpy(test), None)
+    assert value_ssim is not None and value_ssim < 1.0
+    assert value_ssim == pytest.approx(structural_similarity(ref, test, **WANG), abs=SSIM_TOL_F32)
