@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from augaudit.model import METRIC_KEYS, OutputType, StageError, StageReport, Stat
+from augaudit.sampling import confidence_interval
 from augaudit.spec.model import StageSpec
 from augaudit.values import type_label
 
@@ -24,7 +25,9 @@ AVERAGED = ("saturation_growth",)
 
 
 class Aggregator:
-    def __init__(self, stages: int):
+    """Per-stage statistics; with ``intervals``, also 95% intervals over per-image means."""
+
+    def __init__(self, stages: int, *, intervals: bool = False):
         self._values: list[dict[str, list[float]]] = [defaultdict(list) for _ in range(stages)]
         self._types: list[Counter[tuple[Any, ...]]] = [Counter() for _ in range(stages)]
         self._conv: list[Counter[str]] = [Counter() for _ in range(stages)]
@@ -38,12 +41,18 @@ class Aggregator:
         )
         self.tracebacks: dict[int, str] = {}
         self._sums: dict[tuple[int, str, str], tuple[float, int]] = {}
+        self._intervals = intervals
+        # (stage, metric) -> image -> (sum, count), for the intervals
+        self._image_sums: dict[tuple[int, str], dict[str, tuple[float, int]]] = defaultdict(dict)
+        self._first_type: dict[tuple[int, str], tuple[Any, ...]] = {}
 
-    def add(self, image: str, sample: int, runs: list[StageRun]) -> None:
+    def add(self, image: str, sample: int, runs: Sequence[StageRun]) -> None:
         for run in runs:
             i = run.stage
             if run.error is not None:
-                self._errors[i].append(StageError(image, sample, run.error))
+                self._errors[i].append(
+                    StageError(image, sample, run.error, run.error_kind or "raised")
+                )
                 if run.traceback:
                     self.tracebacks.setdefault(i + 1, run.traceback)
                 continue
@@ -52,6 +61,9 @@ class Aggregator:
             out = run.output
             key = (out["kind"], out["class"], out["dtype"], out["mode"], out["channels"])
             self._types[i][(*key, tuple(out["shape"]) if out["shape"] else None)] += 1
+            # A stage whose output type changes between samples of the same image (AUG506).
+            first = self._first_type.setdefault((i, image), key)
+            self._extreme(i, "type_varies", image, float(first != key))
             self._changed[i] |= run.type_changed
             if run.convention:
                 self._conv[i][run.convention] += 1
@@ -63,6 +75,9 @@ class Aggregator:
                 if value is not None:
                     self._values[i][metric].append(value)
                     self._extreme(i, metric, image, value)
+                    if self._intervals:
+                        total, count = self._image_sums[(i, metric)].get(image, (0.0, 0))
+                        self._image_sums[(i, metric)][image] = (total + value, count + 1)
             # Check-only measurements: per image extremes, never in the report's metrics.
             for name, value in run.extras.items():
                 if value is not None:
@@ -85,7 +100,7 @@ class Aggregator:
     ) -> tuple[StageReport, ...]:
         reports = []
         for i, spec in enumerate(specs):
-            metrics = {key: _stat(self._values[i].get(key, [])) for key in METRIC_KEYS}
+            metrics = {key: self._stat(i, key) for key in METRIC_KEYS}
             reports.append(
                 StageReport(
                     index=i + 1,
@@ -122,11 +137,15 @@ class Aggregator:
             out.append(OutputType(label, kind, cls, dtype, mode, channels, shape, n))
         return tuple(out)
 
-
-def _stat(values: list[float]) -> Stat | None:
-    if not values:
-        return None
-    return Stat(sum(values) / len(values), min(values), max(values), len(values))
+    def _stat(self, stage: int, metric: str) -> Stat | None:
+        values = self._values[stage].get(metric, [])
+        if not values:
+            return None
+        interval = None
+        if self._intervals:
+            sums = self._image_sums[(stage, metric)]
+            interval = confidence_interval([total / n for total, n in sums.values()])
+        return Stat(sum(values) / len(values), min(values), max(values), len(values), interval)
 
 
 def _most_common(counter: Counter[str]) -> str | None:

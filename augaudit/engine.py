@@ -7,15 +7,17 @@ callback, and user errors raise :class:`augaudit.errors.AugauditError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from augaudit import __version__
 from augaudit.aggregate import Aggregator
 from augaudit.checks.context import DEFAULT_THRESHOLDS, CheckContext
 from augaudit.checks.registry import all_checks, selected
 from augaudit.classify import stage_kind
-from augaudit.errors import InputError
-from augaudit.images import MODE_CHOICES, ImageSkipped, discover, load
+from augaudit.errors import AuditInterrupted, InputError
+from augaudit.images import MODE_CHOICES, discover
 from augaudit.model import (
     FAIL_ON_CHOICES,
     Finding,
@@ -26,8 +28,10 @@ from augaudit.model import (
     summarize,
 )
 from augaudit.paths import display_path
+from augaudit.sampling import subset
 from augaudit.spec import load_spec
 from augaudit.spec.model import INPUT_KINDS, Pipeline
+from augaudit.worker import AuditPlan
 
 Progress = Callable[[int, int], None]
 
@@ -46,6 +50,10 @@ def audit(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     progress: Progress | None = None,
+    jobs: int = 1,
+    max_images: int | None = None,
+    stage_timeout: float | None = 60.0,
+    visuals: bool = False,
 ) -> Report:
     """Audit a pipeline on images and return the :class:`~augaudit.model.Report`.
 
@@ -63,60 +71,101 @@ def audit(
         the spec's ``input:``, else ``pil``.
     mode
         ``rgb`` converts every image to RGB; ``keep`` keeps its mode.
+    jobs
+        Worker processes (1: this process). The report is the same for any value.
+    max_images
+        Audit a seeded random subset of this many images, and give each mean
+        a 95% confidence interval over images.
+    stage_timeout
+        Seconds a stage may take on one sample (None: no limit); a stage that
+        times out is reported and not run again.
+    visuals
+        Keep pictures of every stage (``Report.visuals``) for the visual reports.
 
     Raises
     ------
     AugauditError
         Bad spec, bad option, or no image files found.
+    AuditInterrupted
+        Ctrl-C; carries the partial report.
     """
     _check_options(samples, input, mode, fail_on)
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    if max_images is not None and max_images < 1:
+        raise InputError(f"--max-images must be at least 1, got {max_images}")
     pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
     input_kind = input or pipeline.input or "pil"
-    sources = discover(images)
-    settings = Settings(seed=seed, samples=samples, input=input_kind, mode=mode, fail_on=fail_on)
-
-    from augaudit.inputs import make_input
-    from augaudit.runner import run_sample
-
-    transforms = [s.transform for s in pipeline.stages]
-    kinds = [stage_kind(t) for t in transforms]
-    agg = Aggregator(len(transforms))
+    found = discover(images)
+    sources = found if max_images is None else subset(found, max_images, seed)
+    settings = Settings(
+        seed=seed,
+        samples=samples,
+        input=input_kind,
+        mode=mode,
+        fail_on=fail_on,
+        max_images=max_images,
+        stage_timeout=stage_timeout,
+    )
+    transforms = tuple(s.transform for s in pipeline.stages)
+    kinds = tuple(stage_kind(t) for t in transforms)
+    plan = AuditPlan(transforms, kinds, input_kind, mode, samples, seed, stage_timeout, visuals)
+    agg = Aggregator(len(transforms), intervals=max_images is not None)
     image_reports: list[ImageReport] = []
-    for done, source in enumerate(sources, start=1):
-        try:
-            loaded = load(source.path, mode)  # type: ignore[arg-type]
-        except ImageSkipped as exc:
-            image_reports.append(ImageReport(source.display, "skipped", str(exc), None, None))
-        else:
-            image_reports.append(
-                ImageReport(source.display, "ok", None, loaded.file_mode, loaded.size, loaded.notes)
-            )
-            for sample in range(samples):
-                x = make_input(loaded.image, input_kind)
-                runs = run_sample(
-                    transforms, kinds, x, image_key=source.display, sample=sample, seed=seed
-                )
-                agg.add(source.display, sample, runs)
-        if progress is not None:
-            progress(done, len(sources))
+    pictures: list[Any] = []
 
+    def finish(partial: bool) -> Report:
+        report = _report(pipeline, settings, agg, tuple(image_reports), thresholds, select, ignore)
+        return replace(
+            report,
+            partial=partial,
+            images_found=len(found) if max_images is not None else None,
+            visuals=tuple(pictures),
+        )
+
+    from augaudit.parallel import results
+
+    try:
+        for done, result in enumerate(results(plan, sources, jobs), start=1):
+            image_reports.append(result.report)
+            for sample, runs in result.samples:
+                agg.add(result.report.path, sample, runs)
+            pictures.extend(result.visuals)
+            if progress is not None:
+                progress(done, len(sources))
+    except KeyboardInterrupt:
+        raise AuditInterrupted(finish(partial=True)) from None
+    return finish(partial=False)
+
+
+def _report(
+    pipeline: Pipeline,
+    settings: Settings,
+    agg: Aggregator,
+    images: tuple[ImageReport, ...],
+    thresholds: dict[str, float] | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+) -> Report:
+    transforms = tuple(s.transform for s in pipeline.stages)
+    kinds = [stage_kind(t) for t in transforms]
     stage_reports = agg.stage_reports(pipeline.stages, kinds)
     ctx = CheckContext(
         stages=stage_reports,
         extremes=agg.extremes,
-        transforms=tuple(transforms),
+        transforms=transforms,
         thresholds={**DEFAULT_THRESHOLDS, **(thresholds or {})},
-        images=tuple(image_reports),
-        input_kind=input_kind,
+        images=images,
+        input_kind=settings.input,
     )
     findings, codes = _findings(ctx, pipeline, select, ignore, static_only=False)
-    summary = summarize(findings, fail_on)
-    if not any(img.status == "ok" for img in image_reports):
+    summary = summarize(findings, settings.fail_on)
+    if not any(img.status == "ok" for img in images):
         summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
     return Report(
         spec=_spec_display(pipeline.source),
         settings=settings,
-        images=tuple(image_reports),
+        images=images,
         stages=stage_reports,
         findings=findings,
         summary=summary,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from augaudit.model import Report
+
 
 class AugauditError(Exception):
     """A problem with the user's input: bad spec, no images, bad option.
@@ -32,3 +37,11 @@ class UnsafeSpecError(SpecError):
 
 class InputError(AugauditError):
     """The images or options given cannot be used."""
+
+
+class AuditInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an audit; ``report`` holds what finished, marked ``partial``."""
+
+    def __init__(self, report: Report):
+        super().__init__("interrupted")
+        self.report = report

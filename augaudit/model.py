@@ -35,9 +35,14 @@ class Stat:
     min: float
     max: float
     count: int
+    # 95% confidence interval of the mean over images, when a subset was audited (--max-images).
+    ci95: tuple[float, float] | None = None
 
-    def to_json(self) -> dict[str, float]:
-        return {"mean": self.mean, "min": self.min, "max": self.max}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"mean": self.mean, "min": self.min, "max": self.max}
+        if self.ci95 is not None:
+            out["ci95"] = list(self.ci95)
+        return out
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class StageError:
     image: str
     sample: int
     message: str
+    kind: str = "raised"  # "raised", "not-image" (returned None or another object), "timeout"
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,8 @@ class Settings:
     input: str
     mode: str
     fail_on: str = "error"
+    max_images: int | None = None
+    stage_timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,12 @@ class Report:
     schema_version: int = SCHEMA_VERSION
     checks: tuple[str, ...] = ()  # codes of the checks that ran (after select/ignore)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Interrupted (Ctrl-C): only the images listed were audited.
+    partial: bool = False
+    # Image files found before --max-images drew its subset (None: all were audited).
+    images_found: int | None = None
+    # Pictures of each stage (augaudit.visuals.SampleVisuals), only when asked for.
+    visuals: tuple[Any, ...] = ()
 
 
 def summarize(findings: tuple[Finding, ...], fail_on: str) -> Summary:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from augaudit.classify import StageKind
 from augaudit.convention import output_convention
 from augaudit.coverage import probe_inputs, read_probes
+from augaudit.masks import out_of_range_mask, wrapped_mask
 from augaudit.measure import (
     border_fill,
     compare,
@@ -27,17 +28,24 @@ from augaudit.measure import (
     truncation,
     wrapped_fraction,
 )
+from augaudit.mutation import fingerprint, mutated
 from augaudit.seeding import seed_everything, stage_seed
+from augaudit.timeouts import StageTimeout, deadline
 from augaudit.twin import Twin, start, step
 from augaudit.values import (
     UNIT,
     Convention,
+    UnsupportedOutput,
     describe,
     integer_convention,
     is_float,
     is_image_like,
+    like,
     to_chw,
 )
+
+if TYPE_CHECKING:
+    from augaudit.visuals import SampleVisuals
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class StageRun:
     input_convention: str | None = None
     # Measurements only checks read (kept out of the report's metrics): see _extras.
     extras: dict[str, float | None] = field(default_factory=dict)
+    error_kind: str | None = None  # "raised", "not-image" or "timeout"
 
 
 PALETTE_MODES = ("P", "PA")
@@ -71,6 +80,7 @@ class _Flow:
     twin: Twin | None
     desc: dict[str, Any] = field(default_factory=dict)
     unit: torch.Tensor | None = None  # raw mapped to [0, 1], kept from the stage that made it
+    gain: float | None = None  # the probes' gain of the stage that made it
 
     def as_unit(self) -> torch.Tensor:
         if self.unit is None:
@@ -90,28 +100,85 @@ def run_sample(
     image_key: str,
     sample: int,
     seed: int,
-) -> list[StageRun]:
-    """Measure every stage for one sample, starting from input ``x``."""
+    stage_timeout: float | None = None,
+    timed_out: dict[int, str] | None = None,
+    visuals: bool = False,
+) -> tuple[list[StageRun], SampleVisuals | None]:
+    """Measure every stage for one sample, starting from input ``x``.
+
+    Each stage (its call and its measurement) gets ``stage_timeout`` seconds.
+    A stage that timed out is recorded in ``timed_out`` and not run again
+    for later samples sharing the dict. With ``visuals``, pictures of the
+    input and every stage that ran come back too.
+    """
     conv = input_convention(x)
     raw = to_chw(x)
     flow = _Flow(x, raw, conv, torch.ones(raw.shape[1:], dtype=torch.float64), None, describe(x))
     flow.twin = start(x, conv)
+    timed_out = {} if timed_out is None else timed_out
     runs: list[StageRun] = []
+    views = [_view(0, flow, None, {})] if visuals else []
     for index, (transform, kind) in enumerate(zip(transforms, kinds, strict=True)):
+        if index in timed_out:
+            runs.append(_failed(index, f"not run: {timed_out[index]}", "timeout"))
+            break
         s = stage_seed(seed, image_key, sample, index + 1)
         seed_everything(s)
         try:
-            out = transform(flow.real)
-            if not is_image_like(out):
-                raise TypeError(f"stage returned {type(out).__name__}, not an image")
-            out_raw = to_chw(out)
+            with deadline(stage_timeout):
+                before = fingerprint(flow.real)
+                out = transform(flow.real)
+                changed_input = mutated(flow.real, before)
+                if not is_image_like(out):
+                    raise UnsupportedOutput(f"stage returned {type(out).__name__}, not an image")
+                out_raw = to_chw(out)
+                if changed_input:  # measure from what the stage was given, not what it left
+                    flow.real = like(flow.real, flow.raw)
+                run, new_flow = _measure_stage(index, transform, kind, flow, out, out_raw, s)
+        except StageTimeout as exc:
+            timed_out[index] = f"timed out on an earlier sample ({exc})"
+            runs.append(_failed(index, f"StageTimeout: {exc}", "timeout"))
+            break
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
-            runs.append(StageRun(index, None, False, None, {}, message, traceback.format_exc()))
+            why = "not-image" if isinstance(exc, UnsupportedOutput) else "raised"
+            runs.append(_failed(index, message, why, traceback.format_exc()))
             break
-        run, flow = _measure_stage(index, transform, kind, flow, out, out_raw, s)
+        run.extras["mutated_input"] = float(changed_input)
         runs.append(run)
-    return runs
+        if visuals:
+            views.append(_view(index + 1, new_flow, flow, run.metrics))
+        flow = new_flow
+    return runs, _pictures(image_key, sample, views) if visuals else None
+
+
+def _failed(index: int, message: str, kind: str, tb: str | None = None) -> StageRun:
+    return StageRun(index, None, False, None, {}, message, tb, error_kind=kind)
+
+
+def _view(stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]) -> Any:
+    from augaudit.visuals import StageView
+
+    wrapped = None
+    if before is not None and not before.conv.integer and flow.conv.integer:
+        factor = _cast_factor(before.conv, flow.conv, flow.gain)
+        wrapped = wrapped_mask(before.raw, flow.raw, flow.conv, factor)
+    return StageView(
+        stage=stage,
+        unit=flow.as_unit(),
+        convention=flow.conv.name,
+        coverage=flow.coverage,
+        out_of_range=out_of_range_mask(flow.raw, flow.conv),
+        wrapped=wrapped,
+        reference=flow.twin.unit() if flow.twin is not None else None,
+        metrics=dict(metrics),
+    )
+
+
+def _pictures(image_key: str, sample: int, views: list[Any]) -> SampleVisuals:
+    from augaudit.visuals import SampleVisuals, capture
+
+    return SampleVisuals(image_key, sample, tuple(capture(view) for view in views))
 
 
 def _measure_stage(
@@ -193,7 +260,7 @@ def _measure_stage(
         change = compare(flow.as_unit(), out_unit, flow.coverage)
         metrics["psnr_vs_input"], metrics["ssim_vs_input"] = change
     extras = _extras(kind, flow, out_raw, desc, conv_out, coverage, gain)
-    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit)
+    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit, gain)
     record = StageRun(
         stage=index,
         output=desc,

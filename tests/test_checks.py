@@ -54,6 +54,22 @@ def checkerboard(size: int, square: int) -> np.ndarray:
     return np.repeat(board[..., None], 3, axis=2).astype(np.uint8)
 
 
+# Python specs (a stage that is the user's own code) for the checks on how stages behave.
+PY_SLEEP = """import time
+from torchvision.transforms import v2
+def wait(img):
+    time.sleep({seconds})
+    return img
+pipeline = [v2.ToImage(), wait, v2.RandomHorizontalFlip()]
+"""
+PY_DARKEN = """import torch
+from torchvision.transforms import v2
+def darken(t):
+    {body}
+pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), darken]
+"""
+SIX = ("--samples", "6")
+
 # --- the cases: (code, spec, images folder, extra CLI args, stage the finding names) -----------
 
 FIRES: list[tuple[str, str, str, tuple[str, ...], int | None]] = [
@@ -124,6 +140,9 @@ FIRES: list[tuple[str, str, str, tuple[str, ...], int | None]] = [
     ),
     ("AUG503", spec("  - ToTensor\n"), "imgs", (), 1),
     ("AUG504", spec(TO_FLOAT), "broken", (), None),
+    ("AUG505", PY_SLEEP.format(seconds=30), "imgs", ("--stage-timeout", "0.3"), 2),
+    ("AUG506", spec("  - RandomApply: {transforms: [ToImage], p: 0.5}\n"), "imgs", SIX, 1),
+    ("AUG507", PY_DARKEN.format(body="t.mul_(0.5)\n    return t"), "imgs", (), 3),
 ]
 
 QUIET: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -208,6 +227,9 @@ QUIET: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("AUG503", spec(TO_FLOAT), "imgs", ()),
     ("AUG503", spec("  - ToTensor\n", "api: v1\n"), "imgs", ()),  # v1 ToTensor is not deprecated
     ("AUG504", spec(TO_FLOAT), "imgs", ()),
+    ("AUG505", PY_SLEEP.format(seconds=0), "imgs", ("--stage-timeout", "5")),
+    ("AUG506", spec("  - ToImage\n"), "imgs", SIX),
+    ("AUG507", PY_DARKEN.format(body="return t * 0.5"), "imgs", ()),
 ]
 
 
@@ -245,7 +267,8 @@ def cli(ws: Path) -> Callable[..., dict[str, Any]]:
     specs: dict[str, str] = {}
 
     def run(text: str, images: str, *args: str) -> dict[str, Any]:
-        name = specs.setdefault(text, f"spec{len(specs)}.yaml")
+        suffix = ".py" if text.startswith("import") else ".yaml"
+        name = specs.setdefault(text, f"spec{len(specs)}{suffix}")
         (ws / name).write_text(text)
         argv = ("run", name, images, "--samples", "1", "--format", "json", *args)
         if argv not in cache:

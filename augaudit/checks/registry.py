@@ -59,6 +59,12 @@ def selected(codes: Iterable[str], select: Iterable[str] = (), ignore: Iterable[
 
 def all_checks() -> list[Check]:
     # Importing the rule modules fills the registry as a side effect.
-    from augaudit.checks import measured_rules, mode_rules, rules, static_rules  # noqa: F401
+    from augaudit.checks import (  # noqa: F401
+        measured_rules,
+        mode_rules,
+        rules,
+        run_rules,
+        static_rules,
+    )
 
     return [REGISTRY[code] for code in sorted(REGISTRY)]

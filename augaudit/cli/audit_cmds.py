@@ -6,11 +6,12 @@ import glob
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from augaudit.cli.common import (
+    EXIT_INTERRUPTED,
     Policy,
     check_format,
     emit,
@@ -20,6 +21,7 @@ from augaudit.cli.common import (
     pick,
     policy,
     progress_bar,
+    write_atomic,
 )
 from augaudit.cli.options import (
     AllowModule,
@@ -28,14 +30,21 @@ from augaudit.cli.options import (
     ExtendIgnore,
     FailOn,
     Format,
+    Grid,
+    Html,
+    HtmlImages,
     Ignore,
     Input,
+    Jobs,
+    MaxImages,
     Mode,
     Output,
     Samples,
     Seed,
     Select,
+    StageTimeout,
 )
+from augaudit.errors import AuditInterrupted
 
 if TYPE_CHECKING:
     from augaudit.config import Config
@@ -50,19 +59,50 @@ class Sampling:
     seed: int | None = None
     input: str | None = None
     mode: str | None = None
+    jobs: int | None = None
+    max_images: int | None = None
+    stage_timeout: float | None = None
+    visuals: bool = False
 
 
 def audit_all(
     specs: list[str], images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
 ) -> list[Report]:
-    """Audit each spec on the same images with the same settings."""
-    return [audit_one(spec, images, config, rules, draws, debug) for spec in specs]
+    """Audit each spec on the same images with the same settings.
+
+    On Ctrl-C, raises :class:`PartialRun` with the reports finished so far
+    and the interrupted one's partial report.
+    """
+    reports: list[Report] = []
+    for spec in specs:
+        try:
+            reports.append(audit_one(spec, images, config, rules, draws, debug))
+        except AuditInterrupted as exc:
+            raise PartialRun([*reports, exc.report]) from None
+    return reports
+
+
+class PartialRun(Exception):
+    """Ctrl-C: the reports to write before exiting 130."""
+
+    def __init__(self, reports: list[Report]):
+        super().__init__("interrupted")
+        self.reports = reports
+
+
+def emit_partial(run: PartialRun, format: str, output: Path | None) -> NoReturn:
+    emit(run.reports, format, output)
+    typer.echo(
+        "augaudit: error: interrupted; the report covers the images audited so far", err=True
+    )
+    raise typer.Exit(EXIT_INTERRUPTED)
 
 
 def audit_one(
     spec: str, images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
 ) -> Report:
     from augaudit.engine import audit
+    from augaudit.parallel import default_jobs
 
     with progress_bar(f"auditing {spec}") as bar:
         report = guarded(
@@ -79,6 +119,10 @@ def audit_one(
                 select=rules.select,
                 ignore=rules.ignore,
                 progress=bar,
+                jobs=pick(draws.jobs, None, default_jobs()),
+                max_images=draws.max_images,
+                stage_timeout=_timeout(draws.stage_timeout),
+                visuals=draws.visuals,
             ),
             debug=debug,
             cleanup=bar.close,
@@ -89,6 +133,12 @@ def audit_one(
     return report
 
 
+def _timeout(seconds: float | None) -> float | None:
+    if seconds is None:
+        return 60.0
+    return seconds if seconds > 0 else None
+
+
 def run(
     spec: Annotated[str, typer.Argument(help="Pipeline spec: .yaml, .py[:name] or module:attr.")],
     images: Annotated[list[str], typer.Argument(help="Image files or folders (recursive).")],
@@ -96,8 +146,14 @@ def run(
     seed: Seed = None,
     input: Input = None,
     mode: Mode = None,
+    jobs: Jobs = None,
+    max_images: MaxImages = None,
+    stage_timeout: StageTimeout = None,
     format: Format = "text",
     output: Output = None,
+    html: Html = None,
+    grid: Grid = None,
+    html_images: HtmlImages = None,
     fail_on: FailOn = None,
     select: Select = None,
     ignore: Ignore = None,
@@ -117,8 +173,33 @@ def run(
         fail_on=fail_on,
         allow_module=allow_module,
     )
-    report = audit_one(spec, images, settings, rules, Sampling(samples, seed, input, mode), debug)
-    raise typer.Exit(emit([report], format, output))
+    visual = html is not None or grid is not None
+    draws = Sampling(samples, seed, input, mode, jobs, max_images, stage_timeout, visual)
+    try:
+        reports = audit_all([spec], images, settings, rules, draws, debug)
+    except PartialRun as partial:
+        write_visuals(partial.reports[0], html, grid, html_images, debug)
+        emit_partial(partial, format, output)
+    write_visuals(reports[0], html, grid, html_images, debug)
+    raise typer.Exit(emit(reports, format, output))
+
+
+def write_visuals(
+    report: Report, html: Path | None, grid: Path | None, html_images: int | None, debug: bool
+) -> None:
+    """The visual reports asked for, written atomically next to the main one."""
+    if html is not None:
+        from augaudit.reporters.html import render_html
+
+        page = guarded(lambda: render_html(report, max_images=html_images), debug=debug)
+        guarded(lambda: write_atomic(html, page), debug=debug)
+        typer.echo(f"augaudit: wrote {html}", err=True)
+    if grid is not None:
+        from augaudit.reporters.grid import render_grid
+
+        png = guarded(lambda: render_grid(report), debug=debug)
+        guarded(lambda: write_atomic(grid, png), debug=debug)
+        typer.echo(f"augaudit: wrote {grid}", err=True)
 
 
 def configured_specs(specs: list[str] | None, config: Config) -> list[str]:
@@ -161,6 +242,9 @@ def check(
     seed: Seed = None,
     input: Input = None,
     mode: Mode = None,
+    jobs: Jobs = None,
+    max_images: MaxImages = None,
+    stage_timeout: StageTimeout = None,
     format: Format = "text",
     output: Output = None,
     fail_on: FailOn = None,
@@ -183,8 +267,13 @@ def check(
         allow_module=allow_module,
     )
     chosen = configured_images(images, settings)
-    draws = Sampling(samples, seed, input, mode)
-    reports = audit_all(configured_specs(specs, settings), chosen, settings, rules, draws, debug)
+    draws = Sampling(samples, seed, input, mode, jobs, max_images, stage_timeout)
+    try:
+        reports = audit_all(
+            configured_specs(specs, settings), chosen, settings, rules, draws, debug
+        )
+    except PartialRun as partial:
+        emit_partial(partial, format, output)
     extra = 0
     baseline_path = baseline or (Path(settings.baseline) if settings.baseline else None)
     if baseline_path is not None:

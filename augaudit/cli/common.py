@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
-from augaudit.errors import AugauditError
+from augaudit.errors import AuditInterrupted, AugauditError
 
 if TYPE_CHECKING:
     from augaudit.config import Config
@@ -48,6 +48,9 @@ def guarded(call: Callable[[], T], *, debug: bool, cleanup: Callable[[], None] =
     except AugauditError as exc:
         cleanup()
         fail(str(exc), EXIT_USER_ERROR)
+    except AuditInterrupted:
+        cleanup()
+        raise  # the caller still has a partial report to write
     except KeyboardInterrupt:
         cleanup()
         fail("interrupted", EXIT_INTERRUPTED)
@@ -105,8 +108,9 @@ def policy(
     )
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     # Temporary file then rename: an interrupted run never leaves a truncated report.
+    data = text.encode("utf-8") if isinstance(text, str) else text
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -114,8 +118,8 @@ def write_atomic(path: Path, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -215,6 +219,6 @@ def emit(reports: Sequence[Report], fmt: str, output: Path | None, extra_exit: i
         )
     else:
         write_stdout(text)
-    if any(r.summary.exit_code == EXIT_USER_ERROR for r in reports):
+    if any(r.summary.exit_code == EXIT_USER_ERROR and not r.partial for r in reports):
         typer.echo("augaudit: error: no image could be read", err=True)
     return code

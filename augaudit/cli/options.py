@@ -44,3 +44,30 @@ ConfigPath = Annotated[
     typer.Option("--config", help="Config file (default: nearest augaudit.toml/pyproject.toml)."),
 ]
 Debug = Annotated[bool, typer.Option(help="Show tracebacks of failing stages and bugs.")]
+Jobs = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", help="Worker processes [default: the machine's cores]."),
+]
+MaxImages = Annotated[
+    int | None,
+    typer.Option(
+        "--max-images",
+        help="Audit a seeded random subset of this many images; means get 95% intervals.",
+    ),
+]
+StageTimeout = Annotated[
+    float | None,
+    typer.Option(
+        "--stage-timeout", help="Seconds a stage may take on one sample; 0: no limit [default: 60]."
+    ),
+]
+Html = Annotated[
+    Path | None, typer.Option("--html", help="Also write a self-contained HTML visual report.")
+]
+Grid = Annotated[
+    Path | None, typer.Option("--grid", help="Also write a contact sheet PNG (images x stages).")
+]
+HtmlImages = Annotated[
+    int | None,
+    typer.Option("--html-images", help="Show at most this many images in the HTML report."),
+]

@@ -61,7 +61,8 @@ def _stage(stage: StageReport) -> dict[str, Any]:
         },
         "metrics": {k: (v.to_json() if v else None) for k, v in stage.metrics.items()},
         "errors": [
-            {"image": e.image, "sample": e.sample, "message": e.message} for e in stage.errors
+            {"image": e.image, "sample": e.sample, "message": e.message, "kind": e.kind}
+            for e in stage.errors
         ],
         "notes": list(stage.notes),
     }
@@ -78,14 +79,23 @@ def _finding(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
+def _settings(report: Report) -> dict[str, Any]:
     s = report.settings
+    out: dict[str, Any] = {"seed": s.seed, "samples": s.samples, "input": s.input, "mode": s.mode}
+    if s.max_images is not None:
+        out["max_images"] = s.max_images
+        out["images_found"] = report.images_found
+    return out
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
     return _clean(
         {
             "schema_version": report.schema_version,
             "augaudit_version": report.augaudit_version,
             "spec": report.spec,
-            "settings": {"seed": s.seed, "samples": s.samples, "input": s.input, "mode": s.mode},
+            "settings": _settings(report),
+            "partial": report.partial,
             "images": [_image(i) for i in report.images],
             "stages": [_stage(st) for st in report.stages],
             "findings": [_finding(f) for f in report.findings],

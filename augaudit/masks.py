@@ -1,0 +1,33 @@
+"""Per-pixel masks for the visual reports: which pixels left the range, which wrapped.
+
+The same tests as the fractions in :mod:`augaudit.measure`, kept per pixel
+(any channel) instead of counted.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from augaudit.values import Convention
+
+
+def out_of_range_mask(raw: torch.Tensor, conv: Convention) -> torch.Tensor:
+    """(H, W) bool: a finite value of some channel lies outside ``conv``'s range."""
+    lo, hi = conv.bounds(raw.shape[0])
+    tol = 1e-6 * (hi - lo)
+    finite = torch.isfinite(raw)
+    values = torch.where(finite, raw, lo)
+    return (finite & ((values < lo - tol) | (values > hi + tol))).any(dim=0)
+
+
+def wrapped_mask(
+    raw_in: torch.Tensor, raw_out: torch.Tensor, conv_out: Convention, factor: float
+) -> torch.Tensor | None:
+    """(H, W) bool: some channel wrapped in a float-to-integer cast (None across grids)."""
+    if raw_in.shape != raw_out.shape:
+        return None
+    lo, hi = conv_out.bounds(raw_out.shape[0])
+    scaled = raw_in * factor
+    beyond = torch.isfinite(scaled) & ((scaled > hi) | (scaled < lo))
+    clipped = torch.where(scaled > hi, hi, lo)
+    return (beyond & ((raw_out - clipped).abs() > 0.5)).any(dim=0)

@@ -1,0 +1,85 @@
+"""One image, all its samples: load, run every sample, return plain records.
+
+This is the unit of work that ``--jobs`` spreads over processes, so its
+input (:class:`AuditPlan` and an :class:`~augaudit.images.ImageSource`) and
+its output (:class:`ImageResult`) are plain data. Nothing here raises for a
+bad image or a bad stage: both end up in the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from augaudit.classify import StageKind
+from augaudit.images import ImageSkipped, ImageSource, load
+from augaudit.model import ImageReport
+
+if TYPE_CHECKING:
+    from augaudit.runner import StageRun
+    from augaudit.visuals import SampleVisuals
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """What every image is audited with; identical in every worker process."""
+
+    transforms: tuple[Any, ...]
+    kinds: tuple[StageKind, ...]
+    input_kind: str
+    mode: str
+    samples: int
+    seed: int
+    stage_timeout: float | None = 60.0
+    visuals: bool = False
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    """An image's status and, when it loaded, each sample's stage runs (and pictures)."""
+
+    report: ImageReport
+    samples: tuple[tuple[int, tuple[StageRun, ...]], ...] = ()
+    visuals: tuple[SampleVisuals, ...] = ()
+
+
+@dataclass
+class StageHealth:
+    """Stages that timed out in this process: later samples skip them instead of waiting again."""
+
+    timed_out: dict[int, str] = field(default_factory=dict)
+
+
+def audit_image(plan: AuditPlan, source: ImageSource, health: StageHealth) -> ImageResult:
+    try:
+        loaded = load(source.path, plan.mode)  # type: ignore[arg-type]
+    except ImageSkipped as exc:
+        return ImageResult(ImageReport(source.display, "skipped", str(exc), None, None))
+    from augaudit.inputs import make_input
+    from augaudit.runner import run_sample
+
+    report = ImageReport(source.display, "ok", None, loaded.file_mode, loaded.size, loaded.notes)
+    samples: list[tuple[int, tuple[StageRun, ...]]] = []
+    pictures: list[SampleVisuals] = []
+    for sample in range(plan.samples):
+        x = make_input(loaded.image, plan.input_kind)  # fresh per sample: mutations cannot leak
+        runs, visual = run_sample(
+            list(plan.transforms),
+            list(plan.kinds),
+            x,
+            image_key=source.display,
+            sample=sample,
+            seed=plan.seed,
+            stage_timeout=plan.stage_timeout,
+            timed_out=health.timed_out,
+            visuals=plan.visuals,
+        )
+        samples.append((sample, tuple(runs)))
+        if visual is not None:
+            pictures.append(visual)
+    return ImageResult(report, tuple(samples), tuple(pictures))
+
+
+def crashed(source: ImageSource, why: str) -> ImageResult:
+    """The result for an image whose worker process died or never reported."""
+    return ImageResult(ImageReport(source.display, "skipped", why, None, None))
