@@ -344,6 +344,13 @@ def test_regression_newline_in_a_key_is_escaped(spec_dir: Path) -> None:
     assert isinstance(result, SpecError) and r"unknown top-level key 'pipe\nline'" in str(result)
 
 
+@pytest.mark.parametrize("tag", ["!!int", "!!float", "!!bool", "!!null", "!!timestamp"])
+def test_regression_explicit_tag_without_a_value(spec_dir: Path, tag: str) -> None:
+    # Found by test_token_soup: "!!int " alone made PyYAML's int constructor raise IndexError.
+    result = check_load(spec_dir, f"{tag} ")
+    assert isinstance(result, SpecError), result
+
+
 def test_fuzz_case_counts() -> None:
     if not COUNTS:
         pytest.skip("counts the fuzz tests of this file; none ran")

@@ -148,8 +148,9 @@ class _Converter:
                 return node.value  # a date is just text to a transform
             try:
                 return self.loader.construct_object(node)
-            except (ValueError, KeyError, TypeError):
-                # e.g. "!!int abc": the tag is safe but the text does not fit it.
+            except Exception:
+                # e.g. "!!int abc" (ValueError) or "!!int" with no text (IndexError inside
+                # PyYAML): the tag is one of the safe scalar tags, but the text does not fit it.
                 raise SpecError(
                     f"{node.value!r} is not a valid {node.tag.replace(_YAML_TAG, '!!', 1)} value",
                     where=self.where(node),
