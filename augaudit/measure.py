@@ -80,9 +80,16 @@ def pinned_fraction(raw: torch.Tensor, conv: Convention, mask: torch.Tensor | No
     """
     lo, hi = conv.bounds(raw.shape[0])
     tol = 1e-6 * (hi - lo)
-    pinned = ((raw - lo).abs() <= tol) | ((raw - hi).abs() <= tol)
-    if not conv.integer:
-        pinned |= (raw.abs() <= 1e-6) | ((raw - 1.0).abs() <= 1e-6)
+    if conv.integer:  # integer data never leaves its range: one comparison per end
+        pinned = (raw <= lo + tol) | (raw >= hi - tol)
+    else:
+        pinned = ((raw - lo).abs_() <= tol) | ((raw - hi).abs_() <= tol)
+        pinned |= (raw.abs() <= 1e-6) | ((raw - 1.0).abs_() <= 1e-6)
+    if all_finite(raw):
+        if mask is None:
+            return float(pinned.sum()) / pinned.numel() if pinned.numel() else None
+        count = int(mask.sum()) * raw.shape[0]
+        return float((pinned & mask).sum()) / count if count else None
     valid = torch.isfinite(raw)
     if mask is not None:
         valid &= mask.unsqueeze(0)

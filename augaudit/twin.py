@@ -52,7 +52,11 @@ def twin_convention(real: Convention) -> Convention:
 
 def start(real_input: Any, conv: Convention) -> Twin:
     tconv = twin_convention(conv)
-    unit = conv.to_unit(to_chw(real_input))
+    raw = to_chw(real_input)  # a fresh copy, scaled in place below
+    if len(set(conv.scale)) == 1 and not any(conv.offset):
+        unit = raw.mul_(conv.scale[0])  # the common case (8 or 16 bits, [0, 1]): one pass
+    else:
+        unit = conv.to_unit(raw)
     # Integer input gets a [0, 1] twin: the unit view already is its value.
     return Twin(unit if tconv == UNIT else tconv.from_unit(unit), tconv)
 
