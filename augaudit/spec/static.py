@@ -13,7 +13,8 @@ degrees) are only found by building: ``augaudit validate --build``.
 from __future__ import annotations
 
 import difflib
-import importlib.metadata
+import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,25 @@ from augaudit.spec.yaml_source import read_yaml
 
 
 def installed_torchvision() -> str | None:
-    """The installed torchvision's version, read from its metadata (no import)."""
+    """The installed torchvision's version, without importing it.
+
+    Read from the name of its ``torchvision-VERSION.dist-info`` folder in the first
+    ``sys.path`` entry that has one, as ``importlib.metadata`` finds it; importing
+    ``importlib.metadata`` (and the email parser it reads metadata with) would cost
+    15 ms of the 0.3 s budget. Anything unusual is left to ``importlib.metadata``.
+    """
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found = [n for n in names if n.startswith("torchvision-") and n.endswith(".dist-info")]
+        if len(found) == 1:
+            return found[0].removeprefix("torchvision-").removesuffix(".dist-info")
+        if found:
+            break
+    import importlib.metadata
+
     try:
         return importlib.metadata.version("torchvision")
     except importlib.metadata.PackageNotFoundError:
