@@ -85,6 +85,12 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", where=display_path(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            "not valid TOML: the file is not UTF-8 text",
+            where=display_path(path),
+            hint="--config takes an augaudit.toml or pyproject.toml",
+        ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", where=display_path(path)) from exc
 

@@ -94,6 +94,10 @@ def audit(
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     if max_images is not None and max_images < 1:
         raise InputError(f"--max-images must be at least 1, got {max_images}")
+    if stage_timeout is not None and not stage_timeout >= 0:  # NaN fails too
+        raise InputError(
+            f"--stage-timeout must be 0 (no limit) or more seconds, got {stage_timeout}"
+        )
     pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
     input_kind = input or pipeline.input or "pil"
     found = discover(images)

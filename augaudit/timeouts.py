@@ -33,10 +33,14 @@ def deadlines_work() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+# Longer limits are no limit at all (setitimer refuses huge values; 11 days is plenty).
+NO_LIMIT = 1e6
+
+
 @contextmanager
 def deadline(seconds: float | None) -> Iterator[None]:
     """Raise :class:`StageTimeout` inside the block after ``seconds`` (None or 0: no limit)."""
-    if not seconds or seconds <= 0 or not deadlines_work():
+    if not seconds or not 0 < seconds < NO_LIMIT or not deadlines_work():
         yield
         return
 

@@ -51,6 +51,11 @@ if TYPE_CHECKING:
     from augaudit.model import Report
 
 
+MAX_TIMEOUT = (
+    1e6  # seconds (11 days); longer limits are none at all, and setitimer refuses huge ones
+)
+
+
 @dataclass(frozen=True)
 class Sampling:
     """The draw settings as given on the command line (None: take the config's)."""
@@ -91,10 +96,8 @@ class PartialRun(Exception):
 
 
 def emit_partial(run: PartialRun, format: str, output: Path | None) -> NoReturn:
-    emit(run.reports, format, output)
-    typer.echo(
-        "augaudit: error: interrupted; the report covers the images audited so far", err=True
-    )
+    emit(run.reports, format, output, EXIT_INTERRUPTED)
+    typer.echo("augaudit: error: interrupted; the report covers the images audited", err=True)
     raise typer.Exit(EXIT_INTERRUPTED)
 
 
@@ -134,9 +137,10 @@ def audit_one(
 
 
 def _timeout(seconds: float | None) -> float | None:
+    """Seconds per stage: 60 when not given; 0 means no limit."""
     if seconds is None:
         return 60.0
-    return seconds if seconds > 0 else None
+    return None if seconds == 0 else seconds
 
 
 def run(
@@ -192,13 +196,13 @@ def write_visuals(
         from augaudit.reporters.html import render_html
 
         page = guarded(lambda: render_html(report, max_images=html_images), debug=debug)
-        guarded(lambda: write_atomic(html, page), debug=debug)
+        write_atomic(html, page)
         typer.echo(f"augaudit: wrote {html}", err=True)
     if grid is not None:
         from augaudit.reporters.grid import render_grid
 
         png = guarded(lambda: render_grid(report), debug=debug)
-        guarded(lambda: write_atomic(grid, png), debug=debug)
+        write_atomic(grid, png)
         typer.echo(f"augaudit: wrote {grid}", err=True)
 
 

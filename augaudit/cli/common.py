@@ -109,8 +109,19 @@ def policy(
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a report file, or exit 2 naming it when it cannot be written there."""
+    try:
+        _write_atomic(path, text.encode("utf-8") if isinstance(text, str) else text)
+    except IsADirectoryError:
+        fail(f"cannot write {path}: it is a directory (hint: give a file name)")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc} (hint: choose a writable place)")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     # Temporary file then rename: an interrupted run never leaves a truncated report.
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    if path.is_dir():
+        raise IsADirectoryError(str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
