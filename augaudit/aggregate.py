@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from augaudit.model import METRIC_KEYS, OutputType, StageError, StageReport, Stat
 from augaudit.sampling import confidence_interval
 from augaudit.spec.model import StageSpec
-from augaudit.values import type_label
 
 if TYPE_CHECKING:  # the runner imports torch; aggregating needs only its records
     from augaudit.runner import StageRun
@@ -155,3 +154,13 @@ def _most_common(counter: Counter[str]) -> str | None:
 def _one_line(text: str, limit: int = 200) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def type_label(desc: dict[str, Any]) -> str:
+    """Short label of a runner output description, e.g. ``Image float32 3x224x224``."""
+    if desc["kind"] == "other":
+        return str(desc["class"])
+    shape = "x".join(str(s) for s in desc["shape"])
+    if desc["kind"] == "pil":
+        return f"PIL {desc['mode']} {shape}"
+    return f"{desc['class']} {desc['dtype']} {shape}"

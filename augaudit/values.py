@@ -229,13 +229,3 @@ def describe(obj: Any) -> dict[str, Any]:
         "channels": None,
         "shape": None,
     }
-
-
-def type_label(desc: dict[str, Any]) -> str:
-    """Short human label of a :func:`describe` result, e.g. ``Image float32 3x224x224``."""
-    if desc["kind"] == "other":
-        return desc["class"]
-    shape = "x".join(str(s) for s in desc["shape"])
-    if desc["kind"] == "pil":
-        return f"PIL {desc['mode']} {shape}"
-    return f"{desc['class']} {desc['dtype']} {shape}"
