@@ -286,3 +286,9 @@ def test_values_a_constructor_refuses_need_build(tmp_path: Path) -> None:
     assert [f.code for f in validate(str(path)).findings] == ["AUG302"]
     with pytest.raises(SpecError, match=r"negative\.yaml:2: cannot build RandomRotation"):
         validate(str(path), build=True)
+
+
+def test_the_torchvision_version_is_read_as_importlib_metadata_reads_it() -> None:
+    import importlib.metadata
+
+    assert static.installed_torchvision() == importlib.metadata.version("torchvision")
