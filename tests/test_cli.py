@@ -348,12 +348,14 @@ def check_report_schema(doc: dict[str, Any], returncode: int) -> None:
         "augaudit_version",
         "spec",
         "settings",
+        "partial",
         "images",
         "stages",
         "findings",
         "summary",
     } <= doc.keys()
     assert doc["schema_version"] == 1
+    assert doc["partial"] is False
     assert doc["augaudit_version"] == __version__
     assert isinstance(doc["spec"], str) and doc["spec"]
     settings = doc["settings"]
