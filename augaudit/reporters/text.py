@@ -26,7 +26,23 @@ def _fidelity(psnr: Stat | None, ssim: Stat | None) -> str:
     if psnr is None:
         return "-"
     text = f"{psnr.mean:.1f} dB (min {psnr.min:.1f})"
+    if psnr.ci95 is not None:
+        text += f" [95% CI {psnr.ci95[0]:.1f}..{psnr.ci95[1]:.1f}]"
     return f"{text} / {ssim.mean:.4f}" if ssim else text
+
+
+def _header(report: Report) -> str:
+    s = report.settings
+    ok = sum(i.status == "ok" for i in report.images)
+    drawn = ""
+    if report.images_found is not None:
+        drawn = f" drawn from {report.images_found} found (--max-images {s.max_images})"
+    return (
+        f"augaudit {report.augaudit_version}: {report.spec}  "
+        f"({ok} of {len(report.images)} images{drawn}, {s.samples} samples each, seed {s.seed}, "
+        f"input {s.input}, mode {s.mode})"
+        + ("\nPARTIAL: interrupted; only the images listed were audited" if report.partial else "")
+    )
 
 
 def render(
@@ -37,13 +53,7 @@ def render(
     console = Console(
         file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
     )
-    s = report.settings
-    ok = sum(i.status == "ok" for i in report.images)
-    console.print(
-        f"augaudit {report.augaudit_version}: {report.spec}  "
-        f"({ok} of {len(report.images)} images, {s.samples} samples each, seed {s.seed}, "
-        f"input {s.input}, mode {s.mode})"
-    )
+    console.print(_header(report))
     table = Table(show_lines=False, pad_edge=False, box=box.ASCII if ascii_only else box.HEAVY_HEAD)
     table.add_column("#", no_wrap=True)
     table.add_column("stage", no_wrap=True)
@@ -99,7 +109,7 @@ def render(
             console.print(Text(f"    images: {shown}", style="dim"))
     summary = report.summary
     console.print()
-    verdict = "FAIL" if summary.exit_code else "ok"
+    verdict = "PARTIAL" if report.partial else "FAIL" if summary.exit_code else "ok"
     console.print(
         f"{verdict}: {summary.errors} errors, {summary.warnings} warnings, {summary.infos} infos"
         + (f"; {len(skipped)} images skipped" if skipped else "")
