@@ -41,6 +41,9 @@ class Twin:
     conv: Convention
 
     def unit(self) -> torch.Tensor:
+        """The value in [0, 1] units; the value itself (not a copy) when already in them."""
+        if all(s == 1.0 for s in self.conv.scale) and not any(self.conv.offset):
+            return self.value
         return self.conv.to_unit(self.value)
 
 
