@@ -36,11 +36,6 @@ atexit.register(write)
 runpy.run_module("augaudit", run_name="__main__", alter_sys=True)
 """
 BAD_NAME = "pipeline:\n  - RandomRotatoin: {degrees: 5}\n"
-AGGREGATE_IMPORTS_TORCH = pytest.mark.xfail(
-    strict=True,
-    reason="engine imports aggregate, which imports values (torch) at module level; "
-    "needs `from augaudit.values import type_label` moved into Aggregator._output_types",
-)
 
 
 def imported(args: list[str], tmp_path: Path) -> tuple[int, list[str], str]:
@@ -66,8 +61,8 @@ def imported(args: list[str], tmp_path: Path) -> tuple[int, list[str], str]:
         (["rules"], 0),
         (["explain", "AUG302"], 0),
         (["explain", "AUG2O2"], 2),
-        pytest.param(["validate", "configs/well_built.yaml"], 0, marks=AGGREGATE_IMPORTS_TORCH),
-        pytest.param(["validate", "configs/bad.yaml"], 0, marks=AGGREGATE_IMPORTS_TORCH),
+        (["validate", "configs/well_built.yaml"], 0),
+        (["validate", "configs/bad.yaml"], 0),
     ],
 )
 def test_fast_commands_import_no_heavy_package(args: list[str], code: int, tmp_path: Path) -> None:
@@ -76,7 +71,6 @@ def test_fast_commands_import_no_heavy_package(args: list[str], code: int, tmp_p
     assert heavy == []
 
 
-@AGGREGATE_IMPORTS_TORCH
 def test_a_bad_spec_is_refused_without_heavy_packages(tmp_path: Path) -> None:
     spec = tmp_path / "typo.yaml"
     spec.write_text(BAD_NAME, encoding="utf-8")
