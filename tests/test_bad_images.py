@@ -198,7 +198,7 @@ VALID_FILES = _valid_files()
 FUZZ_COUNT = {"loads": 0}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     which=st.integers(0, len(VALID_FILES) - 1),
     edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=6),

@@ -26,7 +26,7 @@ from augaudit.spec.yaml_source import MAX_BYTES, TOO_LARGE
 
 COUNTS: Counter[str] = Counter()
 FUZZ = settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
