@@ -292,3 +292,25 @@ def test_the_torchvision_version_is_read_as_importlib_metadata_reads_it() -> Non
     import importlib.metadata
 
     assert static.installed_torchvision() == importlib.metadata.version("torchvision")
+
+
+def test_a_default_the_checks_read_but_json_cannot_hold_is_undecided() -> None:
+    import inspect
+
+    from augaudit.spec.catalog import ClassInfo, Opaque
+    from augaudit.spec.shadow import Undecided, shadow_class
+
+    def info(default: Any) -> ClassInfo:
+        param = inspect.Parameter("fill", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
+        return ClassInfo(
+            "Odd",
+            "torchvision.transforms.v2.odd",
+            f"Odd{id(default)}",
+            False,
+            False,
+            inspect.Signature([param]),
+        )
+
+    with pytest.raises(Undecided):
+        shadow_class(info(Opaque("<object>")))
+    assert shadow_class(info(0))().fill == 0

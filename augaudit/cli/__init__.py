@@ -7,6 +7,7 @@ inside commands, never at the top, so ``--help``, ``--version``, ``rules`` and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -95,7 +96,8 @@ def _run_fast(command: Callable[[], None]) -> None:
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         # Python's documented recipe: point stdout at devnull so the exit flush stays quiet.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError, ValueError):  # no descriptor behind a test's stdout
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
 
 

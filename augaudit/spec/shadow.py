@@ -36,8 +36,6 @@ class Shadow:
         given = dict(bound.arguments)
         bound.apply_defaults()
         for name, value in bound.arguments.items():
-            if isinstance(value, Opaque) and name in READ_ATTRIBUTES:
-                raise Undecided(f"{type(self).__name__}.{name} default is {value!r}")
             setattr(self, name, value)
         self._given = given
 
@@ -57,6 +55,11 @@ def shadow_class(info: ClassInfo) -> type:
         return _CLASSES[key]
     if info.signature is None:
         raise Undecided(f"{info.module}.{info.qualname} has no recorded signature")
+    # Decided here, before the builder calls the class: it reports anything a constructor
+    # raises as the user's error.
+    for param in info.signature.parameters.values():
+        if isinstance(param.default, Opaque) and param.name in READ_ATTRIBUTES:
+            raise Undecided(f"{info.qualname}({param.name}={param.default!r})")
     namespace = {
         "__module__": info.module,
         "__qualname__": info.qualname,
