@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import test_fuzz_spec as spec_fuzz
 import typer
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -202,6 +204,26 @@ def test_top_level(workdir: Path, args: list[str]) -> None:
     assert_clean(args, *run_cli(args))
 
 
+@fuzz(100)
+@given(
+    doc=st.one_of(
+        st.lists(spec_fuzz.ENTRY, min_size=1, max_size=4).map(lambda e: {"pipeline": e}),
+        spec_fuzz._hydra(2),
+        spec_fuzz.ANY_DATA,
+    ),
+    command=st.sampled_from(
+        [["validate"], ["validate", "--build"], ["run", "--samples", "1", "--format", "json"]]
+    ),
+)
+def test_random_spec_contents(workdir: Path, doc: object, command: list[str]) -> None:
+    # The spec fuzzers' documents, through the whole command: the static loader, the
+    # static checks, building, and for run the audit of one image.
+    COUNTS["spec contents"] += 1
+    (workdir / "fuzzed.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    args = [command[0], "fuzzed.yaml", *(["img"] if command[0] == "run" else []), *command[1:]]
+    assert_clean(args, *run_cli(args))
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -268,4 +290,4 @@ def test_fuzz_case_counts() -> None:
     if not COUNTS:
         pytest.skip("counts the fuzz tests of this file; none ran")
     print("\ncli fuzz cases:", dict(COUNTS), "total", sum(COUNTS.values()))
-    assert all(count >= 20 for count in COUNTS.values()) and len(COUNTS) == 3, COUNTS
+    assert all(count >= 20 for count in COUNTS.values()) and len(COUNTS) == 4, COUNTS
