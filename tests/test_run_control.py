@@ -141,7 +141,7 @@ def test_confidence_interval_needs_two_values() -> None:
 
 # --- misbehaving stages --------------------------------------------------------------------------
 
-STAGES = '''
+STAGES = """
 import time
 import numpy as np
 import torch
@@ -177,7 +177,7 @@ clean = [*to_float, darken, v2.RandomHorizontalFlip()]
 returns_none = [v2.ToImage(), lambda img: None]
 varying = [flip_flop]
 nans = [*to_float, nan_stage]
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -246,7 +246,7 @@ def test_a_stage_producing_nan_is_a_finding(ws: Path, stages_py: Path) -> None:
 
 # --- Ctrl-C --------------------------------------------------------------------------------------
 
-SLOW = '''
+SLOW = """
 import os
 import time
 from torchvision.transforms import v2
@@ -258,7 +258,7 @@ def slow(img):
     return img
 
 pipeline = [slow, v2.RandomHorizontalFlip()]
-'''
+"""
 
 
 def test_ctrl_c_writes_a_valid_partial_report_and_exits_130(tmp_path: Path) -> None:
