@@ -70,17 +70,17 @@ def _load_yaml(ref: str, allowed: tuple[str, ...]) -> Pipeline:
     return Pipeline(
         source=ref,
         stages=tuple(stages),
-        api=document.api or _infer_api(stages),
+        api=document.api or infer_api(stages),
         input=document.input,
     )
 
 
 def _from_object(ref: str, obj: object) -> Pipeline:
     stages = stages_from_object(obj, ref)
-    return Pipeline(source=ref, stages=tuple(stages), api=_infer_api(stages))
+    return Pipeline(source=ref, stages=tuple(stages), api=infer_api(stages))
 
 
-def _infer_api(stages: Sequence[StageSpec]) -> Api:
+def infer_api(stages: Sequence[StageSpec]) -> Api:
     # Without an explicit `api:`, the pipeline is v1 only when its torchvision stages all are;
     # v2 is the default because v2 transforms also accept what v1 ones do.
     kinds = set()

@@ -48,10 +48,23 @@ class Builder:
     def _where(self, line: int) -> str:
         return f"{self.ref}:{line}"
 
+    # Hooks the torch-free static builder (spec/static.py) replaces: where classes come from.
+    def resolve(self, entry: Entry) -> type:
+        return resolve_class(entry.path, self.allowed, self._where(entry.line))
+
+    def is_compose(self, cls: type) -> bool:
+        return _is_torchvision_compose(cls)
+
+    def dtype(self, text: str, line: int) -> Any:
+        return parse_dtype(text, self._where(line))
+
+    def interpolation(self, text: str, line: int) -> Any:
+        return parse_interpolation(text, self._where(line))
+
     def _top(self, entry: Entry, inherited: tuple[str, ...], out: list[StageSpec]) -> None:
-        cls = resolve_class(entry.path, self.allowed, self._where(entry.line))
+        cls = self.resolve(entry)
         codes = [*inherited, *entry.ignore, *self.comment_codes.get(entry.line, ())]
-        if _is_torchvision_compose(cls):
+        if self.is_compose(cls):
             members = self._compose_members(cls, entry)
             for item, item_line in zip(members, members.item_lines, strict=True):
                 member = parse_entry(item, item_line, self.api, self.ref)
@@ -63,7 +76,7 @@ class Builder:
 
     def build(self, entry: Entry, codes: list[str]) -> Any:
         """Build a nested transform; its ignore codes go to the enclosing top-level stage."""
-        cls = resolve_class(entry.path, self.allowed, self._where(entry.line))
+        cls = self.resolve(entry)
         codes.extend([*entry.ignore, *self.comment_codes.get(entry.line, ())])
         return self._construct(cls, entry, codes)
 
@@ -137,9 +150,9 @@ class Builder:
         if param == "transforms":
             return self._transform_list(value, line, codes)
         if param == "dtype" and isinstance(value, str):
-            return parse_dtype(value, self._where(line))
+            return self.dtype(value, line)
         if param == "interpolation" and isinstance(value, str):
-            return parse_interpolation(value, self._where(line))
+            return self.interpolation(value, line)
         return self._plain(value, line, codes)
 
     def _transform_list(self, value: Any, line: int, codes: list[str]) -> list[Any]:

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from augaudit.errors import SpecError
-from augaudit.spec import _infer_api
+from augaudit.spec import infer_api
 from augaudit.spec.allowlist import allowed_namespaces, check_path, is_allowed
 from augaudit.spec.build import Builder
 from augaudit.spec.catalog import Catalog, ModuleInfo, load_catalog
-from augaudit.spec.entries import V1, V2, Entry, parse_document, parse_entry
-from augaudit.spec.model import Pipeline, StageSpec
+from augaudit.spec.entries import V1, V2, Entry, parse_document
+from augaudit.spec.model import Pipeline
 from augaudit.spec.shadow import Undecided, shadow_class
 from augaudit.spec.yaml_source import read_yaml
 
@@ -79,7 +79,7 @@ def load_static(ref: str, *, allow_modules: Sequence[str] = ()) -> Pipeline | No
     return Pipeline(
         source=ref,
         stages=tuple(stages),
-        api=document.api or _infer_api(stages),
+        api=document.api or infer_api(stages),
         input=document.input,
     )
 
@@ -90,32 +90,16 @@ class StaticBuilder(Builder):
 
     catalog: Catalog
 
-    def _top(self, entry: Entry, inherited: tuple[str, ...], out: list[StageSpec]) -> None:
-        cls = self._resolve(entry)
-        codes = [*inherited, *entry.ignore, *self.comment_codes.get(entry.line, ())]
-        if getattr(cls, "_compose", False):
-            members = self._compose_members(cls, entry)
-            for item, item_line in zip(members, members.item_lines, strict=True):
-                member = parse_entry(item, item_line, self.api, self.ref)
-                self._top(member, tuple(dict.fromkeys(codes)), out)
-            return
-        transform = self._construct(cls, entry, codes)
-        name = entry.label or cls.__name__
-        out.append(StageSpec(name, transform, entry.line, tuple(dict.fromkeys(codes))))
+    def is_compose(self, cls: type) -> bool:
+        return bool(getattr(cls, "_compose", False))
 
-    def build(self, entry: Entry, codes: list[str]) -> Any:
-        cls = self._resolve(entry)
-        codes.extend([*entry.ignore, *self.comment_codes.get(entry.line, ())])
-        return self._construct(cls, entry, codes)
+    def dtype(self, text: str, line: int) -> Any:
+        return self.catalog.parse_dtype(text, self._where(line))
 
-    def _convert(self, param: str, value: Any, line: int, codes: list[str]) -> Any:
-        if param == "dtype" and isinstance(value, str):
-            return self.catalog.parse_dtype(value, self._where(line))
-        if param == "interpolation" and isinstance(value, str):
-            return self.catalog.parse_interpolation(value, self._where(line))
-        return super()._convert(param, value, line, codes)
+    def interpolation(self, text: str, line: int) -> Any:
+        return self.catalog.parse_interpolation(text, self._where(line))
 
-    def _resolve(self, entry: Entry) -> type:
+    def resolve(self, entry: Entry) -> type:
         """The shadow class ``entry`` names, with ``resolve_class``'s errors (Undecided: build)."""
         where = self._where(entry.line)
         check_path(entry.path, self.allowed, where)
