@@ -86,16 +86,22 @@ def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -
     a, b = to_chw(out_a), to_chw(out_b)
     if a.shape != b.shape:
         raise ValueError("probe outputs differ in shape: the stage ignores its seed")
-    diff = torch.nan_to_num(b - a, nan=0.0, posinf=0.0, neginf=0.0).abs()
+    # to_chw returns copies, so the arithmetic below can work in place.
+    diff = b.sub_(a)
+    if not bool(torch.isfinite(diff.sum())):  # one reduction proves all finite
+        diff = torch.nan_to_num_(diff, nan=0.0, posinf=0.0, neginf=0.0)
+    diff.abs_()
     # Normalising by the strongest response cancels photometric gain
     # (brightness 0.8 scales every difference alike) and type conversions (x255).
     peak = diff.amax(dim=(1, 2))
     live = peak > 0
     if not bool(live.any()):
         return ProbeResult(torch.zeros(a.shape[1:], dtype=torch.float64), None)
-    cover = (diff[live] / peak[live].view(-1, 1, 1)).clamp(0.0, 1.0).mean(dim=0)
+    if not bool(live.all()):
+        diff = diff[live]
+    cover = diff.div_(peak[live].view(-1, 1, 1)).clamp_(0.0, 1.0).mean(dim=0)
     # Round-off of resampling a constant (float32 probes: ~1e-7) is not fill.
-    cover = torch.where(cover > 1.0 - 1e-6, torch.ones_like(cover), cover)
+    cover.masked_fill_(cover > 1.0 - 1e-6, 1.0)
     step = conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_B, dtype=torch.float64))
     step = step - conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_A, dtype=torch.float64))
     gain = float(peak[live].median()) / float(step.abs().mean())

@@ -80,10 +80,8 @@ def pinned_fraction(raw: torch.Tensor, conv: Convention, mask: torch.Tensor | No
     """
     lo, hi = conv.bounds(raw.shape[0])
     tol = 1e-6 * (hi - lo)
-    if conv.integer:  # integer data never leaves its range: one comparison per end
-        pinned = (raw <= lo + tol) | (raw >= hi - tol)
-    else:
-        pinned = ((raw - lo).abs_() <= tol) | ((raw - hi).abs_() <= tol)
+    pinned = ((raw - lo).abs_() <= tol) | ((raw - hi).abs_() <= tol)
+    if not conv.integer:
         pinned |= (raw.abs() <= 1e-6) | ((raw - 1.0).abs_() <= 1e-6)
     if all_finite(raw):
         if mask is None:

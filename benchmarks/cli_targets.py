@@ -145,10 +145,11 @@ class Sampling:
 
 
 def _mentions_interval(report: object) -> bool:
-    """Whether any key of the JSON report names a confidence interval."""
+    """Whether the JSON report holds a confidence interval (a ``ci95``-like key with a value)."""
     if isinstance(report, dict):
         for key, value in report.items():
-            if "ci" in key.lower().split("_") or "confidence" in key.lower():
+            name = key.lower()
+            if (name.startswith("ci") or "confidence" in name) and value is not None:
                 return True
             if _mentions_interval(value):
                 return True

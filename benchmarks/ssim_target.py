@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,22 +33,34 @@ def _pairs(paths: list[Path]) -> list[tuple[Any, Any]]:
     for path in paths:
         img = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 255.0
         ref = np.ascontiguousarray(img.transpose(2, 0, 1))
-        noisy = np.roll(ref, 1, axis=2) + rng.normal(0.0, 0.03, ref.shape).astype(np.float32)
-        test = np.clip(noisy, 0.0, 1.0).astype(np.float32)
+        noise = np.asarray(rng.normal(0.0, 0.03, ref.shape), dtype=np.float32)
+        noisy = np.roll(ref, 1, axis=2) + noise
+        test = np.asarray(np.clip(noisy, 0.0, 1.0), dtype=np.float32)
         pairs.append((torch.from_numpy(ref), torch.from_numpy(test)))
     return pairs
 
 
-def _per_call(fn: Callable[[Any, Any], Any], pairs: list[tuple[Any, Any]], repeats: int) -> float:
-    """Median seconds per call over every pair and repeat (after one warm-up call)."""
-    fn(*pairs[0])
-    times = []
+Pairs = list[tuple[Any, Any]]
+
+
+def _per_call(
+    fns: Mapping[str, Callable[[Any, Any], Any]], inputs: Mapping[str, Pairs], repeats: int
+) -> dict[str, float]:
+    """Median seconds per call of each function, alternating them pair by pair.
+
+    Alternating means every implementation sees the same machine load; one
+    warm-up call each goes first.
+    """
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for name, fn in fns.items():
+        fn(*inputs[name][0])
     for _ in range(repeats):
-        for a, b in pairs:
-            start = time.perf_counter()
-            fn(a, b)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for i in range(len(inputs[next(iter(fns))])):
+            for name, fn in fns.items():
+                start = time.perf_counter()
+                fn(*inputs[name][i])
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def measure(paths: list[Path], repeats: int) -> dict[str, float]:
@@ -72,22 +84,19 @@ def measure(paths: list[Path], repeats: int) -> dict[str, float]:
     def skimage_ssim(a: Any, b: Any) -> Any:
         return structural_similarity(a, b, **WANG)
 
-    # torch's default threads for ours and kornia's, as a user calls them
-    # (scikit-image has one); then both again on one thread, as the audit
-    # runs every image.
-    result = {
-        "ours": _per_call(ours, pairs, repeats),
-        "kornia": _per_call(kornia_ssim, batched, repeats),
-        "skimage": _per_call(skimage_ssim, np_pairs, max(1, repeats // 2)),
-    }
+    fns = {"ours": ours, "kornia": kornia_ssim, "skimage": skimage_ssim}
+    inputs = {"ours": pairs, "kornia": batched, "skimage": np_pairs}
+    # One torch thread first (as the audit runs every image; scikit-image has
+    # only one), then ours and kornia's on torch's default thread count.
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        result["ours_1"] = _per_call(ours, pairs, repeats)
-        result["kornia_1"] = _per_call(kornia_ssim, batched, repeats)
+        single = _per_call(fns, inputs, repeats)
     finally:
         torch.set_num_threads(threads)
-    result["threads"] = threads
+    default = _per_call({"ours": ours, "kornia": kornia_ssim}, inputs, repeats)
+    result = {"ours_1": single["ours"], "kornia_1": single["kornia"], "skimage": single["skimage"]}
+    result.update(ours=default["ours"], kornia=default["kornia"], threads=threads)
     # Agreement: ours in float32 against scikit-image in float64 on the same
     # values (its exact answer) and against scikit-image's own float32 path.
     worst64 = worst32 = 0.0
