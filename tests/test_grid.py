@@ -37,11 +37,7 @@ def report_with(visuals: tuple[SampleVisuals, ...], names=NAMES) -> Report:
         summary=Summary(0, 0, 0, 0),
         augaudit_version="0.1.0",
     )
-    fields = {f.name for f in dataclasses.fields(Report)}
-    if "visuals" in fields:
-        return dataclasses.replace(base, visuals=visuals)  # type: ignore[call-arg]
-    object.__setattr__(base, "visuals", visuals)
-    return base
+    return dataclasses.replace(base, visuals=visuals)
 
 
 def five_by_six() -> tuple[Report, list[list[np.ndarray]]]:

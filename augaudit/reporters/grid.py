@@ -72,7 +72,7 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> str:
 
 
 def _rows(report: Report) -> list[SampleVisuals]:
-    visuals: tuple[SampleVisuals, ...] = tuple(getattr(report, "visuals", ()) or ())
+    visuals: tuple[SampleVisuals, ...] = tuple(report.visuals)
     seen: dict[str, SampleVisuals] = {}
     for sv in sorted(visuals, key=lambda s: s.sample):
         seen.setdefault(sv.image, sv)

@@ -25,6 +25,7 @@ from augaudit.reporters.html_images import (
     Plan,
     encode_cell,
     full_uri,
+    full_uri_length,
     plan,
 )
 from augaudit.reporters.svg_charts import charts_html
@@ -211,7 +212,7 @@ def _missing(report: Report, sv: SampleVisuals, index: int) -> str:
     return "<div class=missing>not run</div>"
 
 
-def _grid(report: Report, p: Plan) -> tuple[str, list[dict[str, object]]]:
+def _grid(report: Report, p: Plan) -> tuple[str, list[dict[str, object]], list[StageVisual]]:
     columns = [(0, "input", "")] + [(s.index, s.name, s.convention or "") for s in report.stages]
     head = "".join(
         f'<th id="col-{i}"><a href="#stage-{i}">{i}</a> {_e(name)}'
@@ -222,10 +223,9 @@ def _grid(report: Report, p: Plan) -> tuple[str, list[dict[str, object]]]:
     encoded = {
         (n, v.stage): encode_cell(v, p.side) for n, s in enumerate(p.samples) for v in s.stages
     }
-    # Full-size views go in, in grid order, while the budget has room after the thumbnails.
-    budget_left = BUDGET - sum(c.nbytes() for c in encoded.values())
     rows: list[str] = []
     cells: list[dict[str, object]] = []
+    shown: list[StageVisual] = []
     for n, sv in enumerate(p.samples):
         by_stage = {v.stage: v for v in sv.stages}
         tds = []
@@ -235,24 +235,16 @@ def _grid(report: Report, p: Plan) -> tuple[str, list[dict[str, object]]]:
                 tds.append(f"<td>{_missing(report, sv, i)}</td>")
                 continue
             label = f"{sv.image} · sample {sv.sample} · {'input' if i == 0 else f'{i} {name}'}"
-            full = full_uri(v)
-            keep_full = len(full) <= budget_left
-            budget_left -= len(full) if keep_full else 0
-            cells.append(
-                {
-                    "title": label,
-                    "full": full if keep_full else None,
-                    "fw": v.full_size[1],
-                    "rows": _metric_rows(v),
-                }
-            )
+            rows_ = _metric_rows(v)
+            cells.append({"title": label, "full": None, "fw": v.full_size[1], "rows": rows_})
+            shown.append(v)
             tds.append(f"<td>{_figure(len(cells) - 1, label, encoded[n, i], v)}</td>")
         rows.append(
             f"<tr><th class=rowh scope=row><code>{_e(sv.image)}</code>"
             f"<div class=muted>sample {sv.sample}</div></th>{''.join(tds)}</tr>"
         )
     table = f"<table class=grid><tr><th></th>{head}</tr>{''.join(rows)}</table>"
-    return table, cells
+    return table, cells, shown
 
 
 def _toggles() -> str:
@@ -291,20 +283,20 @@ def _json_script(data: Sequence[object]) -> str:
 
 def render_html(report: Report, *, max_images: int | None = None) -> str:
     """The whole report as one HTML page (images inline as data URIs)."""
-    samples: tuple[SampleVisuals, ...] = tuple(getattr(report, "visuals", ()) or ())
+    samples: tuple[SampleVisuals, ...] = tuple(report.visuals)
     p = plan(samples, max_images)
-    grid, cells = _grid(report, p)
+    grid, cells, shown = _grid(report, p)
     if samples:
-        shown = (
+        intro = (
             f"<p class=muted>{len(p.samples)} image samples x {len(report.stages) + 1} columns; "
             "pictures as the model sees them (values clamped to [0, 1]; NaN magenta). "
             "Click a picture for its full size and values.</p>"
         )
-        grid_html = f"{_toggles()}{shown}{_left_out(p)}<div class=wrapgrid>{grid}</div>"
+        grid_html = f"{_toggles()}{intro}{_left_out(p)}<div class=wrapgrid>{grid}</div>"
     else:
         grid_html = "<p class=muted>no pictures in this report (audit with visuals=True)</p>"
     charts = charts_html(report.stages)
-    return (
+    page = (
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -315,5 +307,13 @@ def render_html(report: Report, *, max_images: int | None = None) -> str:
         '<div id=lightbox role="dialog" aria-modal="true"><div class=pic></div><div>'
         "<h3></h3><table><tbody></tbody></table><p class=note></p>"
         "<button type=button>close (Esc)</button></div></div>"
-        f"{_json_script(cells)}<script>{JS}</script></body></html>\n"
     )
+    tail = f"<script>{JS}</script></body></html>\n"
+    # Full-size views go in, in grid order, while the file stays under the budget.
+    size = len(page.encode()) + len(tail) + len(_json_script(cells))
+    for cell, v in zip(cells, shown, strict=True):
+        extra = full_uri_length(v) + 2 - len("null")
+        if size + extra <= BUDGET:
+            cell["full"] = full_uri(v)
+            size += extra
+    return page + _json_script(cells) + tail

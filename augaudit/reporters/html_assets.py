@@ -35,10 +35,11 @@ stroke-width:1.5}.chart .band{stroke:#8c959f;stroke-width:5;stroke-linecap:round
 .toggles{position:sticky;top:0;background:var(--bg);padding:6px 0;z-index:2;
 border-bottom:1px solid var(--line)}.toggles label{margin-right:14px;cursor:pointer}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:3px}
-.wrapgrid{overflow-x:auto}table.grid{border-collapse:collapse}
+.wrapgrid{overflow-x:auto}table.grid{border-collapse:collapse;width:max-content}
 table.grid th{font-weight:600;font-size:12px;padding:4px;vertical-align:bottom;text-align:center;
 max-width:180px;overflow-wrap:anywhere}table.grid th.rowh{text-align:right;font-weight:400;
-max-width:220px}table.grid td{padding:3px;vertical-align:top;text-align:center}
+min-width:150px;max-width:220px;position:sticky;left:0;background:var(--bg);z-index:1}
+table.grid td{padding:3px;vertical-align:top;text-align:center}
 table.grid th:target{background:#fff8c5}
 figure.cell{margin:0;cursor:zoom-in;display:inline-block}
 .pic{position:relative;display:inline-block;background:#f6f8fa;line-height:0}
