@@ -104,16 +104,17 @@ def overhead(plan: Plan, spec: Path, images: Path) -> None:
 def ssim_speed(plan: Plan, photos: list[Path]) -> None:
     """Target 2: per-image SSIM against kornia and scikit-image, and agreement."""
     r = ssim_target.measure(photos[: plan.ssim_photos], max(1, plan.repeats))
-    # One thread: the audit runs every image on one, scikit-image has no other,
-    # and torch's multi-threaded times swing widely when the cores are shared.
-    ms = {k: r[k] * 1e3 for k in ("ours_1", "kornia_1", "skimage")}
-    vs_kornia, vs_skimage = r["kornia_1"] / r["ours_1"], r["skimage"] / r["ours_1"]
-    detail = f"({ms['ours_1']:.1f} ms vs {ms['kornia_1']:.1f} ms)"
-    line("2", "SSIM speed vs kornia", f"{vs_kornia:.2f}x {detail}", ">= 2.5x", vs_kornia >= 2.5)
-    detail = f"({ms['ours_1']:.1f} ms vs {ms['skimage']:.1f} ms)"
-    line("2", "SSIM speed vs scikit-image", f"{vs_skimage:.2f}x {detail}", ">= 6x", vs_skimage >= 6)
-    many = f"{r['ours'] * 1e3:.1f} ms vs kornia {r['kornia'] * 1e3:.1f} ms"
-    print(f"    one torch thread each; on torch's default {r['threads']:.0f} threads: {many}")
+    # Both thread settings get a verdict: torch's default is how a user calls
+    # SSIM, one thread is how the audit runs it (and scikit-image has only one).
+    threads = int(r["threads"])
+    for suffix, label in (("", f"{threads} threads"), ("_1", "1 thread")):
+        ours, kornia, skimage = (r[k + suffix] for k in ("ours", "kornia", "skimage"))
+        vs_kornia, vs_skimage = kornia / ours, skimage / ours
+        detail = f"({ours * 1e3:.1f} ms vs {kornia * 1e3:.1f} ms)"
+        ok = vs_kornia >= 2.5
+        line("2", f"SSIM speed vs kornia, {label}", f"{vs_kornia:.2f}x {detail}", ">= 2.5x", ok)
+        detail = f"{vs_skimage:.2f}x ({ours * 1e3:.1f} ms vs {skimage * 1e3:.1f} ms)"
+        line("2", f"SSIM speed vs scikit-image, {label}", detail, ">= 6x", vs_skimage >= 6)
     worst = r["diff_vs_f32"]
     measured = f"max |diff| {worst:.1e} (vs its float64: {r['diff_vs_f64']:.1e})"
     line("2", "SSIM agreement with scikit-image", measured, "<= 5e-5", worst <= 5e-5)

@@ -86,17 +86,16 @@ def measure(paths: list[Path], repeats: int) -> dict[str, float]:
 
     fns = {"ours": ours, "kornia": kornia_ssim, "skimage": skimage_ssim}
     inputs = {"ours": pairs, "kornia": batched, "skimage": np_pairs}
-    # One torch thread first (as the audit runs every image; scikit-image has
-    # only one), then ours and kornia's on torch's default thread count.
+    # On torch's default thread count (as a user calls them), then on one
+    # thread (as the audit runs every image); scikit-image always has one.
     threads = torch.get_num_threads()
+    result: dict[str, float] = {"threads": threads, **_per_call(fns, inputs, repeats)}
     torch.set_num_threads(1)
     try:
         single = _per_call(fns, inputs, repeats)
     finally:
         torch.set_num_threads(threads)
-    default = _per_call({"ours": ours, "kornia": kornia_ssim}, inputs, repeats)
-    result = {"ours_1": single["ours"], "kornia_1": single["kornia"], "skimage": single["skimage"]}
-    result.update(ours=default["ours"], kornia=default["kornia"], threads=threads)
+    result.update({f"{name}_1": value for name, value in single.items()})
     # Agreement: ours in float32 against scikit-image in float64 on the same
     # values (its exact answer) and against scikit-image's own float32 path.
     worst64 = worst32 = 0.0
