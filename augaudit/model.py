@@ -7,7 +7,10 @@ stay cheap to import.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # numpy and Pillow only, but reports need not import them
+    from augaudit.visuals import SampleVisuals
 
 SCHEMA_VERSION = 1
 METRIC_KEYS: tuple[str, ...] = (
@@ -144,7 +147,7 @@ class Report:
     # Image files found before --max-images drew its subset (None: all were audited).
     images_found: int | None = None
     # Pictures of each stage (augaudit.visuals.SampleVisuals), only when asked for.
-    visuals: tuple[Any, ...] = ()
+    visuals: tuple[SampleVisuals, ...] = ()
 
 
 def summarize(findings: tuple[Finding, ...], fail_on: str) -> Summary:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import traceback
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
@@ -43,9 +43,7 @@ from augaudit.values import (
     like,
     to_chw,
 )
-
-if TYPE_CHECKING:
-    from augaudit.visuals import SampleVisuals
+from augaudit.visuals import SampleVisuals, StageView, StageVisual, capture
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,8 @@ def run_sample(
     flow.twin = start(x, conv)
     timed_out = {} if timed_out is None else timed_out
     runs: list[StageRun] = []
-    views = [_view(0, flow, None, {})] if visuals else []
+    # Pictures are reduced as each stage finishes: full-size views would pile up otherwise.
+    pictures = [_picture(0, flow, None, {})] if visuals else []
     for index, (transform, kind) in enumerate(zip(transforms, kinds, strict=True)):
         if index in timed_out:
             runs.append(_failed(index, f"not run: {timed_out[index]}", "timeout"))
@@ -147,23 +146,24 @@ def run_sample(
         run.extras["mutated_input"] = float(changed_input)
         runs.append(run)
         if visuals:
-            views.append(_view(index + 1, new_flow, flow, run.metrics))
+            pictures.append(_picture(index + 1, new_flow, flow, run.metrics))
         flow = new_flow
-    return runs, _pictures(image_key, sample, views) if visuals else None
+    return runs, SampleVisuals(image_key, sample, tuple(pictures)) if visuals else None
 
 
 def _failed(index: int, message: str, kind: str, tb: str | None = None) -> StageRun:
     return StageRun(index, None, False, None, {}, message, tb, error_kind=kind)
 
 
-def _view(stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]) -> Any:
-    from augaudit.visuals import StageView
-
+def _picture(
+    stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]
+) -> StageVisual:
+    """The small pictures of one stage's output (the input's for stage 0)."""
     wrapped = None
     if before is not None and not before.conv.integer and flow.conv.integer:
         factor = _cast_factor(before.conv, flow.conv, flow.gain)
         wrapped = wrapped_mask(before.raw, flow.raw, flow.conv, factor)
-    return StageView(
+    view = StageView(
         stage=stage,
         unit=flow.as_unit(),
         convention=flow.conv.name,
@@ -173,12 +173,7 @@ def _view(stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, floa
         reference=flow.twin.unit() if flow.twin is not None else None,
         metrics=dict(metrics),
     )
-
-
-def _pictures(image_key: str, sample: int, views: list[Any]) -> SampleVisuals:
-    from augaudit.visuals import SampleVisuals, capture
-
-    return SampleVisuals(image_key, sample, tuple(capture(view) for view in views))
+    return capture(view)
 
 
 def _measure_stage(
