@@ -300,3 +300,21 @@ def test_ctrl_c_writes_a_valid_partial_report_and_exits_130(tmp_path: Path) -> N
     assert names == [f"many/img{i:03d}.png" for i in range(len(names))]  # a prefix, in order
     assert doc["stages"][1]["metrics"]["psnr_vs_reference"] is not None  # measured, not empty
     assert not list(tmp_path.glob(".out.json.*"))  # no temporary file left behind
+
+
+def test_seeding_draws_what_torch_manual_seed_draws() -> None:
+    """The cheap CPU-generator seeding gives the same draws as ``torch.manual_seed``."""
+    import random
+
+    import torch
+
+    from augaudit.seeding import seed_everything
+
+    torch.manual_seed(1234)
+    expected = (torch.rand(4).tolist(), torch.randint(0, 100, (3,)).tolist())
+    seed_everything(1234)
+    assert (torch.rand(4).tolist(), torch.randint(0, 100, (3,)).tolist()) == expected
+    seed_everything(1234)
+    first = (random.random(), float(np.random.rand()))
+    seed_everything(1234)
+    assert (random.random(), float(np.random.rand())) == first
