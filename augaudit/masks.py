@@ -20,14 +20,26 @@ def out_of_range_mask(raw: torch.Tensor, conv: Convention) -> torch.Tensor:
     return (finite & ((values < lo - tol) | (values > hi + tol))).any(dim=0)
 
 
-def wrapped_mask(
+def wrapped_values(
     raw_in: torch.Tensor, raw_out: torch.Tensor, conv_out: Convention, factor: float
 ) -> torch.Tensor | None:
-    """(H, W) bool: some channel wrapped in a float-to-integer cast (None across grids)."""
+    """(C, H, W) bool: values a float-to-integer cast wrapped (None across grids).
+
+    A value wrapped when ``raw_in * factor`` lies beyond the output range and the
+    output is not the range's end it should have been clipped to.
+    """
     if raw_in.shape != raw_out.shape:
         return None
     lo, hi = conv_out.bounds(raw_out.shape[0])
     scaled = raw_in * factor
     beyond = torch.isfinite(scaled) & ((scaled > hi) | (scaled < lo))
     clipped = torch.where(scaled > hi, hi, lo)
-    return (beyond & ((raw_out - clipped).abs() > 0.5)).any(dim=0)
+    return beyond & ((raw_out - clipped).abs() > 0.5)
+
+
+def wrapped_mask(
+    raw_in: torch.Tensor, raw_out: torch.Tensor, conv_out: Convention, factor: float
+) -> torch.Tensor | None:
+    """(H, W) bool: some channel wrapped in a float-to-integer cast (None across grids)."""
+    wrapped = wrapped_values(raw_in, raw_out, conv_out, factor)
+    return None if wrapped is None else wrapped.any(dim=0)

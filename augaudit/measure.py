@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+from augaudit.masks import wrapped_values
 from augaudit.metrics import SSIM_WINDOW, psnr, ssim
 from augaudit.values import Convention
 
@@ -61,14 +62,8 @@ def wrapped_fraction(
     truncated to 255 is not a wrap. Exact per element, so it needs input and
     output on the same grid; None otherwise.
     """
-    if raw_in.shape != raw_out.shape:
-        return None
-    lo, hi = conv_out.bounds(raw_out.shape[0])
-    scaled = raw_in * factor
-    beyond = torch.isfinite(scaled) & ((scaled > hi) | (scaled < lo))
-    clipped = torch.where(scaled > hi, hi, lo)
-    wrapped = beyond & ((raw_out - clipped).abs() > 0.5)
-    return float(wrapped.sum()) / raw_in.numel()
+    wrapped = wrapped_values(raw_in, raw_out, conv_out, factor)
+    return None if wrapped is None else float(wrapped.sum()) / raw_in.numel()
 
 
 def pinned_fraction(raw: torch.Tensor, conv: Convention, mask: torch.Tensor | None) -> float | None:

@@ -112,7 +112,7 @@ def test_oversized_images_are_refused_before_decoding(corpus: tuple[Path, list[C
     # In a fresh process without torch: decoding the 20000x20000 image would take 400 MB
     # (1.2 GB as RGB); refusing it at the header keeps the peak near the interpreter's own.
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from pathlib import Path\n"
         "from augaudit.images import ImageSkipped, load\n"
         "for name in ('huge_20000.png', 'bomb.png'):\n"
@@ -120,7 +120,9 @@ def test_oversized_images_are_refused_before_decoding(corpus: tuple[Path, list[C
         "        load(Path(sys.argv[1]) / name)\n"
         "    except ImageSkipped as exc:\n"
         "        print(exc)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        # VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork and exec, so
+        # it would report the test runner's own memory (torch loaded), not this process's.
+        "print([ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0])\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, str(root / "corpus")],
