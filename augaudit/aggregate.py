@@ -43,9 +43,10 @@ class Aggregator:
         self._intervals = intervals
         # (stage, metric) -> image -> (sum, count), for the intervals
         self._image_sums: dict[tuple[int, str], dict[str, tuple[float, int]]] = defaultdict(dict)
-        self._first_type: dict[tuple[int, str], tuple[Any, ...]] = {}
+        self._first_type: dict[tuple[int, str, tuple[Any, ...] | None], tuple[Any, ...]] = {}
 
     def add(self, image: str, sample: int, runs: Sequence[StageRun]) -> None:
+        given: tuple[Any, ...] | None = None  # the type each stage was given (None: the image)
         for run in runs:
             i = run.stage
             if run.error is not None:
@@ -60,9 +61,11 @@ class Aggregator:
             out = run.output
             key = (out["kind"], out["class"], out["dtype"], out["mode"], out["channels"])
             self._types[i][(*key, tuple(out["shape"]) if out["shape"] else None)] += 1
-            # A stage whose output type changes between samples of the same image (AUG506).
-            first = self._first_type.setdefault((i, image), key)
+            # A stage whose output type changes between samples of the same image given the
+            # same input type (AUG506): the stages after a varying one are not blamed for it.
+            first = self._first_type.setdefault((i, image, given), key)
             self._extreme(i, "type_varies", image, float(first != key))
+            given = key
             self._changed[i] |= run.type_changed
             if run.convention:
                 self._conv[i][run.convention] += 1
@@ -144,7 +147,13 @@ class Aggregator:
         if self._intervals:
             sums = self._image_sums[(stage, metric)]
             interval = confidence_interval([total / n for total, n in sums.values()])
-        return Stat(sum(values) / len(values), min(values), max(values), len(values), interval)
+        mean = sum(values) / len(values)
+        if interval is not None:
+            # Half-width from the spread of per-image means, centred on the reported mean
+            # (the two centres differ only when some samples failed on some images).
+            half = (interval[1] - interval[0]) / 2
+            interval = (mean - half, mean + half)
+        return Stat(mean, min(values), max(values), len(values), interval)
 
 
 def _most_common(counter: Counter[str]) -> str | None:

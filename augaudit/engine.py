@@ -164,7 +164,7 @@ def _report(
     )
     findings, codes = _findings(ctx, pipeline, select, ignore, static_only=False)
     summary = summarize(findings, settings.fail_on)
-    if not any(img.status == "ok" for img in images):
+    if not any(img.status in ("ok", "crashed") for img in images):
         summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
     return Report(
         spec=_spec_display(pipeline.source),

@@ -92,7 +92,7 @@ class StageReport:
 @dataclass(frozen=True)
 class ImageReport:
     path: str
-    status: Literal["ok", "skipped"]
+    status: Literal["ok", "skipped", "crashed"]  # crashed: the process auditing it died
     reason: str | None
     mode: str | None
     size: tuple[int, int] | None

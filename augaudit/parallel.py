@@ -13,8 +13,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Generator, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
@@ -74,30 +74,62 @@ def _work(index: int, source: ImageSource) -> ImageResult:
 
 
 def _forked(plan: AuditPlan, sources: Sequence[ImageSource], jobs: int) -> Iterator[ImageResult]:
+    """Results in order; a worker that dies costs only the image that killed it.
+
+    A dead worker breaks the whole pool: every unfinished image fails with it.
+    The first of those is retried alone in a fresh single-worker pool, which
+    tells whether it is the culprit; the rest go to a new pool.
+    """
     global _PLAN
     _PLAN = plan
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker)
     try:
-        futures: list[Future[ImageResult]] = [
-            pool.submit(_work, i, source) for i, source in enumerate(sources)
-        ]
-        for source, future in zip(sources, futures, strict=True):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                yield crashed(source, "a worker process died while auditing it (a stage crashed?)")
+        start = 0
+        while start < len(sources):
+            done = yield from _pool_run(sources, start, jobs)
+            start = done
+            if start < len(sources):
+                alone = list(_pool_run(sources[start : start + 1], 0, 1, probe=True))
+                yield alone[0] if alone else crashed(sources[start], _DIED)
+                start += 1
     finally:
-        _stop(pool)
         _PLAN = None
 
 
+_DIED = "the worker process auditing it died (a stage crashed the interpreter?)"
+
+
+def _pool_run(
+    sources: Sequence[ImageSource], start: int, jobs: int, *, probe: bool = False
+) -> Generator[ImageResult, None, int]:
+    """Yield results from ``start`` on until the pool breaks; return where it broke."""
+    pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker)
+    try:
+        futures = [pool.submit(_work, i, sources[i]) for i in range(start, len(sources))]
+        for offset, future in enumerate(futures):
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                return start + offset if not probe else len(sources)
+            yield result
+        return len(sources)
+    finally:
+        _stop(pool)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context("fork")
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Shut the pool down now, killing workers still busy (after Ctrl-C or an error)."""
-    processes = list(getattr(pool, "_processes", {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
+    """Shut the pool down now, killing workers still busy (after Ctrl-C or an error).
+
+    Workers are killed before the executor is shut down and waited for, so its
+    manager thread is gone before the interpreter exits or the next pool forks.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
         process.join(timeout=5)
+    pool.shutdown(wait=True, cancel_futures=True)

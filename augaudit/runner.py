@@ -116,7 +116,7 @@ def run_sample(
     timed_out = {} if timed_out is None else timed_out
     runs: list[StageRun] = []
     # Pictures are reduced as each stage finishes: full-size views would pile up otherwise.
-    pictures = [_picture(0, flow, None, {})] if visuals else []
+    pictures = [p for p in [_picture(0, flow, None, {})] if p] if visuals else []
     for index, (transform, kind) in enumerate(zip(transforms, kinds, strict=True)):
         if index in timed_out:
             runs.append(_failed(index, f"not run: {timed_out[index]}", "timeout"))
@@ -145,8 +145,9 @@ def run_sample(
             break
         run.extras["mutated_input"] = float(changed_input)
         runs.append(run)
-        if visuals:
-            pictures.append(_picture(index + 1, new_flow, flow, run.metrics))
+        picture = _picture(index + 1, new_flow, flow, run.metrics) if visuals else None
+        if picture is not None:
+            pictures.append(picture)
         flow = new_flow
     return runs, SampleVisuals(image_key, sample, tuple(pictures)) if visuals else None
 
@@ -157,13 +158,26 @@ def _failed(index: int, message: str, kind: str, tb: str | None = None) -> Stage
 
 def _picture(
     stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]
-) -> StageVisual:
-    """The small pictures of one stage's output (the input's for stage 0)."""
+) -> StageVisual | None:
+    """The small pictures of one stage's output (the input's for stage 0).
+
+    None when the output cannot be pictured (an empty image): the visual
+    reports then show no cell, and the measurements stand.
+    """
+    try:
+        return capture(_view(stage, flow, before, metrics))
+    except Exception:
+        return None
+
+
+def _view(
+    stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]
+) -> StageView:
     wrapped = None
     if before is not None and not before.conv.integer and flow.conv.integer:
         factor = _cast_factor(before.conv, flow.conv, flow.gain)
         wrapped = wrapped_mask(before.raw, flow.raw, flow.conv, factor)
-    view = StageView(
+    return StageView(
         stage=stage,
         unit=flow.as_unit(),
         convention=flow.conv.name,
@@ -173,7 +187,6 @@ def _picture(
         reference=flow.twin.unit() if flow.twin is not None else None,
         metrics=dict(metrics),
     )
-    return capture(view)
 
 
 def _measure_stage(

@@ -82,4 +82,4 @@ def audit_image(plan: AuditPlan, source: ImageSource, health: StageHealth) -> Im
 
 def crashed(source: ImageSource, why: str) -> ImageResult:
     """The result for an image whose worker process died or never reported."""
-    return ImageResult(ImageReport(source.display, "skipped", why, None, None))
+    return ImageResult(ImageReport(source.display, "crashed", why, None, None))

@@ -176,6 +176,8 @@ mutating = [*to_float, darken_in_place, v2.RandomHorizontalFlip()]
 clean = [*to_float, darken, v2.RandomHorizontalFlip()]
 returns_none = [v2.ToImage(), lambda img: None]
 varying = [flip_flop]
+varying_then_steady = [flip_flop, v2.RandomHorizontalFlip(), v2.CenterCrop(20)]
+empty = [*to_float, lambda t: t[:, :0, :]]
 nans = [*to_float, nan_stage]
 """
 
@@ -237,6 +239,37 @@ def test_a_stage_changing_type_between_calls_is_a_finding(ws: Path, stages_py: P
     assert {t.cls for t in report.stages[0].outputs} == {"Image", "ndarray"}
 
 
+def test_only_the_stage_whose_type_varies_is_blamed(ws: Path, stages_py: Path) -> None:
+    report = run_py(stages_py, "varying_then_steady", [str(ws / "imgs" / "img04.png")], samples=4)
+    assert codes(report)["AUG506"] == [1]
+
+
+def test_an_empty_output_does_not_break_the_visual_report(ws: Path, stages_py: Path) -> None:
+    from augaudit.reporters.html import render_html
+
+    report = run_py(stages_py, "empty", [str(ws / "imgs" / "img06.png")], samples=1, visuals=True)
+    (sample,) = report.visuals
+    assert [v.stage for v in sample.stages] == [0, 1, 2]  # no picture of the empty output
+    assert report.stages[2].runs == 1
+    assert "<html" in render_html(report)
+
+
+def test_deadline_puts_back_the_callers_own_timer() -> None:
+    from augaudit.timeouts import deadline
+
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 5.0)
+        with deadline(60):
+            time.sleep(0.05)
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 4.0 < left < 5.0 and not fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_a_stage_producing_nan_is_a_finding(ws: Path, stages_py: Path) -> None:
     report = run_py(stages_py, "nans", [str(ws / "imgs" / "img05.png")], samples=1)
     assert codes(report)["AUG204"] == [3]
@@ -272,6 +305,7 @@ def test_ctrl_c_writes_a_valid_partial_report_and_exits_130(tmp_path: Path) -> N
     marker.write_text("")
     env = {**os.environ, "AUGAUDIT_TEST_MARKER": str(marker)}
     args = ["run", "slow.py", "many", "--samples", "2", "--format", "json", "-o", "out.json"]
+    args += ["--jobs", "2"]  # the forked path, whatever the machine's core count
     proc = subprocess.Popen(
         [sys.executable, "-c", "from augaudit.cli import main; main()", *args],
         cwd=tmp_path,
@@ -318,3 +352,65 @@ def test_seeding_draws_what_torch_manual_seed_draws() -> None:
     first = (random.random(), float(np.random.rand()))
     seed_everything(1234)
     assert (random.random(), float(np.random.rand())) == first
+
+
+KILLER = """
+import os
+import signal
+from torchvision.transforms import v2
+
+def die_on_three(img):
+    if img.size == (31, 31):  # only img03 has this size
+        os.kill(os.getpid(), signal.SIGKILL)
+    return img
+
+pipeline = [die_on_three, v2.RandomHorizontalFlip()]
+"""
+
+
+def test_a_worker_that_dies_costs_only_its_image(tmp_path: Path) -> None:
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(6):
+        textured(i, 31 if i == 3 else 24).save(folder / f"img{i:02d}.png")
+    (tmp_path / "killer.py").write_text(KILLER)
+    result = cli(
+        tmp_path, "run", "killer.py", "imgs", "--samples", "1", "-j", "2", "--format", "json"
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    doc = json.loads(result.stdout)
+    status = {img["path"]: img["status"] for img in doc["images"]}
+    assert status == {f"imgs/img{i:02d}.png": "crashed" if i == 3 else "ok" for i in range(6)}
+    (crash,) = [f for f in doc["findings"] if f["code"] == "AUG501"]
+    assert crash["images"] == ["imgs/img03.png"] and crash["stage"] is None
+
+
+DIFF = ("diff", "slow.py", "slow.py", "many", "--samples", "2")
+
+
+def test_ctrl_c_during_diff_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(60):
+        textured(i % 7, 24).save(folder / f"img{i:03d}.png")
+    (tmp_path / "slow.py").write_text(SLOW)
+    marker = tmp_path / "calls"
+    marker.write_text("")
+    env = {**os.environ, "AUGAUDIT_TEST_MARKER": str(marker)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from augaudit.cli import main; main()", *DIFF],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while len(marker.read_text()) < 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "internal error" not in err, err

@@ -40,6 +40,9 @@ def stage_raised(ctx: CheckContext) -> Iterator[Finding]:
         pipeline:
           - v1.ToTensor
     """
+    for img in ctx.images:
+        if img.status == "crashed":  # which stage is unknown: the process died with it
+            yield finding("AUG501", None, f"{img.path}: {img.reason}", [img.path])
     for stage in ctx.stages:
         errors = _errors(stage, "raised", "not-image")
         if errors:

@@ -51,11 +51,6 @@ if TYPE_CHECKING:
     from augaudit.model import Report
 
 
-MAX_TIMEOUT = (
-    1e6  # seconds (11 days); longer limits are none at all, and setitimer refuses huge ones
-)
-
-
 @dataclass(frozen=True)
 class Sampling:
     """The draw settings as given on the command line (None: take the config's)."""
@@ -87,8 +82,12 @@ def audit_all(
     return reports
 
 
-class PartialRun(Exception):
-    """Ctrl-C: the reports to write before exiting 130."""
+class PartialRun(KeyboardInterrupt):
+    """Ctrl-C: the reports to write before exiting 130.
+
+    A KeyboardInterrupt, so commands that have no partial report to write
+    (``baseline``, ``diff``) still end as interrupted (exit 130), never as a bug.
+    """
 
     def __init__(self, reports: list[Report]):
         super().__init__("interrupted")
@@ -182,10 +181,14 @@ def run(
     try:
         reports = audit_all([spec], images, settings, rules, draws, debug)
     except PartialRun as partial:
+        emit(partial.reports, format, output, EXIT_INTERRUPTED)
         write_visuals(partial.reports[0], html, grid, html_images, debug)
-        emit_partial(partial, format, output)
+        typer.echo("augaudit: error: interrupted; the report covers the images audited", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    # The main report first: a visual report that cannot be written must not lose it.
+    code = emit(reports, format, output)
     write_visuals(reports[0], html, grid, html_images, debug)
-    raise typer.Exit(emit(reports, format, output))
+    raise typer.Exit(code)
 
 
 def write_visuals(
