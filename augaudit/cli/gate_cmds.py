@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from augaudit.cli.audit_cmds import Sampling, audit_all, configured_images, configured_specs
+from augaudit.cli.auditing import Sampling, audit_all, configured_images, configured_specs
 from augaudit.cli.common import EXIT_FINDINGS, guarded, load_settings, policy, write_atomic
 from augaudit.cli.options import AllowModule, ConfigPath, Debug, Input, Mode, Samples, Seed
 

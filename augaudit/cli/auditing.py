@@ -1,0 +1,143 @@
+"""Running audits for the commands: draw settings, progress, Ctrl-C, where specs and images
+come from. The commands themselves are in audit_cmds and gate_cmds."""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+from augaudit.cli.common import (
+    EXIT_INTERRUPTED,
+    Policy,
+    emit,
+    fail,
+    guarded,
+    pick,
+    progress_bar,
+)
+from augaudit.errors import AuditInterrupted
+
+if TYPE_CHECKING:
+    from augaudit.config import Config
+    from augaudit.model import Report
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """The draw settings as given on the command line (None: take the config's)."""
+
+    samples: int | None = None
+    seed: int | None = None
+    input: str | None = None
+    mode: str | None = None
+    jobs: int | None = None
+    max_images: int | None = None
+    stage_timeout: float | None = None
+    visuals: bool = False
+
+
+def audit_all(
+    specs: list[str], images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
+) -> list[Report]:
+    """Audit each spec on the same images with the same settings.
+
+    On Ctrl-C, raises :class:`PartialRun` with the reports finished so far
+    and the interrupted one's partial report.
+    """
+    reports: list[Report] = []
+    for spec in specs:
+        try:
+            reports.append(audit_one(spec, images, config, rules, draws, debug))
+        except AuditInterrupted as exc:
+            raise PartialRun([*reports, exc.report]) from None
+    return reports
+
+
+class PartialRun(KeyboardInterrupt):
+    """Ctrl-C: the reports to write before exiting 130.
+
+    A KeyboardInterrupt, so commands that have no partial report to write
+    (``baseline``, ``diff``) still end as interrupted (exit 130), never as a bug.
+    """
+
+    def __init__(self, reports: list[Report]):
+        super().__init__("interrupted")
+        self.reports = reports
+
+
+def emit_partial(run: PartialRun, format: str, output: Path | None) -> NoReturn:
+    emit(run.reports, format, output, EXIT_INTERRUPTED)
+    typer.echo("augaudit: error: interrupted; the report covers the images audited", err=True)
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def audit_one(
+    spec: str, images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
+) -> Report:
+    from augaudit.engine import audit
+    from augaudit.parallel import default_jobs
+
+    with progress_bar(f"auditing {spec}") as bar:
+        report = guarded(
+            lambda: audit(
+                spec,
+                images,
+                samples=pick(draws.samples, config.samples, 4),
+                seed=pick(draws.seed, config.seed, 0),
+                input=pick(draws.input, config.input, None),
+                mode=pick(draws.mode, config.mode, "rgb"),
+                fail_on=rules.fail_on,
+                allow_modules=rules.allow_modules,
+                thresholds=rules.thresholds,
+                select=rules.select,
+                ignore=rules.ignore,
+                progress=bar,
+                jobs=pick(draws.jobs, None, default_jobs()),
+                max_images=draws.max_images,
+                stage_timeout=_timeout(draws.stage_timeout),
+                visuals=draws.visuals,
+            ),
+            debug=debug,
+            cleanup=bar.close,
+        )
+    if debug:
+        for stage, tb in sorted(report.extra.get("tracebacks", {}).items()):
+            typer.echo(f"--- traceback of stage {stage} ---\n{tb}", err=True)
+    return report
+
+
+def _timeout(seconds: float | None) -> float | None:
+    """Seconds per stage: 60 when not given; 0 means no limit."""
+    if seconds is None:
+        return 60.0
+    return None if seconds == 0 else seconds
+
+
+def configured_specs(specs: list[str] | None, config: Config) -> list[str]:
+    """Specs given on the command line, else the config's `pipelines` (globs expanded)."""
+    if specs:
+        return list(specs)
+    found: list[str] = []
+    for pattern in config.pipelines:
+        matches = sorted(glob.glob(pattern, recursive=True))
+        found.extend(matches if matches else [pattern])
+    if not found:
+        fail(
+            "no pipelines to check (hint: pass spec files, or set pipelines = [...] under "
+            "[tool.augaudit] in pyproject.toml or in augaudit.toml)"
+        )
+    return found
+
+
+def configured_images(images: list[str] | None, config: Config) -> list[str]:
+    chosen = list(images or config.images)
+    if not chosen:
+        fail(
+            "no images to audit with (hint: pass --images DIR, or set images = [...] under "
+            "[tool.augaudit] in pyproject.toml or in augaudit.toml)"
+        )
+    return chosen
