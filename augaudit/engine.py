@@ -54,6 +54,8 @@ def audit(
     max_images: int | None = None,
     stage_timeout: float | None = 60.0,
     visuals: bool = False,
+    visual_images: int | None = None,
+    visual_samples: int | None = None,
 ) -> Report:
     """Audit a pipeline on images and return the :class:`~augaudit.model.Report`.
 
@@ -80,7 +82,10 @@ def audit(
         Seconds a stage may take on one sample (None: no limit); a stage that
         times out is reported and not run again.
     visuals
-        Keep pictures of every stage (``Report.visuals``) for the visual reports.
+        Keep pictures of every stage (``Report.visuals``) for the visual reports:
+        of the first ``visual_images`` images that loaded and their first
+        ``visual_samples`` samples (None: all), so a large run holds only what
+        will be shown.
 
     Raises
     ------
@@ -113,10 +118,13 @@ def audit(
     )
     transforms = tuple(s.transform for s in pipeline.stages)
     kinds = tuple(stage_kind(t) for t in transforms)
-    plan = AuditPlan(transforms, kinds, input_kind, mode, samples, seed, stage_timeout, visuals)
+    plan = AuditPlan(
+        transforms, kinds, input_kind, mode, samples, seed, stage_timeout, visuals, visual_samples
+    )
     agg = Aggregator(len(transforms), intervals=max_images is not None)
     image_reports: list[ImageReport] = []
     pictures: list[Any] = []
+    pictured = 0  # images whose pictures are kept
 
     def finish(partial: bool) -> Report:
         report = _report(pipeline, settings, agg, tuple(image_reports), thresholds, select, ignore)
@@ -134,7 +142,9 @@ def audit(
             image_reports.append(result.report)
             for sample, runs in result.samples:
                 agg.add(result.report.path, sample, runs)
-            pictures.extend(result.visuals)
+            if result.visuals and (visual_images is None or pictured < visual_images):
+                pictures.extend(result.visuals)
+                pictured += 1
             if progress is not None:
                 progress(done, len(sources))
     except KeyboardInterrupt:

@@ -32,6 +32,7 @@ class AuditPlan:
     seed: int
     stage_timeout: float | None = 60.0
     visuals: bool = False
+    visual_samples: int | None = None  # picture only the first samples (None: all)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def audit_image(plan: AuditPlan, source: ImageSource, health: StageHealth) -> Im
             seed=plan.seed,
             stage_timeout=plan.stage_timeout,
             timed_out=health.timed_out,
-            visuals=plan.visuals,
+            visuals=plan.visuals and (plan.visual_samples is None or sample < plan.visual_samples),
         )
         samples.append((sample, tuple(runs)))
         if visual is not None:

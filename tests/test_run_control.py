@@ -414,3 +414,23 @@ def test_ctrl_c_during_diff_exits_130_without_a_traceback(tmp_path: Path) -> Non
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "internal error" not in err, err
+
+
+def test_visual_reports_keep_only_the_pictures_they_show(ws: Path) -> None:
+    from augaudit.reporters.html import render_html
+
+    pipeline = load_spec(str(ws / "pipeline.yaml"))
+    images = [str(ws / "imgs" / f"img0{i}.png") for i in range(4)]
+    report = audit(pipeline, images, samples=2, visuals=True, visual_images=2)
+    assert [(v.image.rsplit("/", 1)[-1], v.sample) for v in report.visuals] == [
+        ("img00.png", 0),
+        ("img00.png", 1),
+        ("img01.png", 0),
+        ("img01.png", 1),
+    ]
+    page = render_html(report, max_images=2)
+    assert "2 images left out of the grid by --html-images 2" in page
+    assert "img03.png" in page.split("left out of the grid", 1)[1].split("</p>", 1)[0]
+    grid_only = audit(pipeline, images[:2], samples=3, visuals=True, visual_samples=1)
+    assert [v.sample for v in grid_only.visuals] == [0, 0]
+    assert all(len(v.stages) == 6 for v in grid_only.visuals)  # input + 5 stages

@@ -86,7 +86,22 @@ def run(
         allow_module=allow_module,
     )
     visual = html is not None or grid is not None
-    draws = Sampling(samples, seed, input, mode, jobs, max_images, stage_timeout, visual)
+    # Keep only the pictures a report will show: the grid shows sample 0 of every image,
+    # the HTML every sample of its first --html-images images.
+    shown_images = html_images if grid is None else None
+    shown_samples = 1 if html is None else None
+    draws = Sampling(
+        samples,
+        seed,
+        input,
+        mode,
+        jobs,
+        max_images,
+        stage_timeout,
+        visual,
+        shown_images,
+        shown_samples,
+    )
     try:
         reports = audit_all([spec], images, settings, rules, draws, debug)
     except PartialRun as partial:

@@ -38,6 +38,8 @@ class Sampling:
     max_images: int | None = None
     stage_timeout: float | None = None
     visuals: bool = False
+    visual_images: int | None = None
+    visual_samples: int | None = None
 
 
 def audit_all(
@@ -100,6 +102,8 @@ def audit_one(
                 max_images=draws.max_images,
                 stage_timeout=_timeout(draws.stage_timeout),
                 visuals=draws.visuals,
+                visual_images=draws.visual_images,
+                visual_samples=draws.visual_samples,
             ),
             debug=debug,
             cleanup=bar.close,

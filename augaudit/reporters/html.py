@@ -284,7 +284,8 @@ def _json_script(data: Sequence[object]) -> str:
 def render_html(report: Report, *, max_images: int | None = None) -> str:
     """The whole report as one HTML page (images inline as data URIs)."""
     samples: tuple[SampleVisuals, ...] = tuple(report.visuals)
-    p = plan(samples, max_images)
+    audited = [i.path for i in report.images if i.status == "ok"]
+    p = plan(samples, max_images, images=audited)
     grid, cells, shown = _grid(report, p)
     if samples:
         intro = (

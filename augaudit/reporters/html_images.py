@@ -140,16 +140,23 @@ def _per_cell(samples: Sequence[SampleVisuals], side: int) -> float:
     return encoded + MARKUP_PER_CELL
 
 
-def plan(samples: Sequence[SampleVisuals], max_images: int | None, budget: int = BUDGET) -> Plan:
-    """Which rows to draw and at what thumbnail size so the page fits ``budget`` bytes."""
+def plan(
+    samples: Sequence[SampleVisuals],
+    max_images: int | None,
+    budget: int = BUDGET,
+    images: Sequence[str] = (),
+) -> Plan:
+    """Which rows to draw and at what thumbnail size so the page fits ``budget`` bytes.
+
+    ``images`` are the audited images in report order (default: those with pictures),
+    so images the audit kept no pictures of are named as left out too.
+    """
     budget -= PAGE_BYTES
-    order: list[str] = []
-    for s in samples:
-        if s.image not in order:
-            order.append(s.image)
+    order = list(dict.fromkeys([*images, *(s.image for s in samples)]))
     keep = order if max_images is None else order[: max(0, max_images)]
     reason = "" if len(keep) == len(order) else f"--html-images {max_images}"
-    rows = tuple(s for s in samples if s.image in set(keep))
+    kept_set = set(keep)
+    rows = tuple(s for s in samples if s.image in kept_set)
     cells = sum(len(s.stages) for s in rows)
     largest = max((max(v.thumb.shape[:2]) for s in rows for v in s.stages), default=SIDES[-1])
     sides = [largest] + [x for x in SIDES if x < largest]
@@ -157,12 +164,12 @@ def plan(samples: Sequence[SampleVisuals], max_images: int | None, budget: int =
     for side in sides:
         per_cell = _per_cell(rows, side)
         if per_cell * cells <= budget:
-            return Plan(side, rows, tuple(i for i in order if i not in keep), reason)
+            return Plan(side, rows, tuple(i for i in order if i not in kept_set), reason)
     # Even the smallest thumbnails do not fit: keep the images that do, in order.
     side = sides[-1]
     per_image = per_cell * cells / max(1, len(keep))
     fits = max(1, int(budget // max(per_image, 1.0)))
-    kept = keep[:fits]
-    rows = tuple(s for s in rows if s.image in set(kept))
+    kept = set(keep[:fits])
+    rows = tuple(s for s in rows if s.image in kept)
     mb = budget / 1024 / 1024
     return Plan(side, rows, tuple(i for i in order if i not in kept), f"the {mb:.0f} MB budget")
