@@ -8,13 +8,13 @@ recorded for it and later stages get no record for the sample.
 
 from __future__ import annotations
 
-import math
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
+from augaudit.check_facts import cast_factor, check_facts
 from augaudit.classify import StageKind
 from augaudit.convention import output_convention
 from augaudit.coverage import probe_inputs, read_probes
@@ -22,10 +22,7 @@ from augaudit.masks import out_of_range_mask, wrapped_mask
 from augaudit.measure import (
     border_fill,
     compare,
-    covered,
-    pinned_fraction,
     range_metrics,
-    truncation,
     wrapped_fraction,
 )
 from augaudit.mutation import fingerprint, mutated
@@ -59,12 +56,9 @@ class StageRun:
     traceback: str | None = None
     notes: tuple[str, ...] = ()
     input_convention: str | None = None
-    # Measurements only checks read (kept out of the report's metrics): see _extras.
+    # Measurements only checks read (kept out of the report's metrics): see check_facts.
     extras: dict[str, float | None] = field(default_factory=dict)
     error_kind: str | None = None  # "raised", "not-image" or "timeout"
-
-
-PALETTE_MODES = ("P", "PA")
 
 
 @dataclass
@@ -175,7 +169,7 @@ def _view(
 ) -> StageView:
     wrapped = None
     if before is not None and not before.conv.integer and flow.conv.integer:
-        factor = _cast_factor(before.conv, flow.conv, flow.gain)
+        factor = cast_factor(before.conv, flow.conv, flow.gain)
         wrapped = wrapped_mask(before.raw, flow.raw, flow.conv, factor)
     return StageView(
         stage=stage,
@@ -258,7 +252,7 @@ def _measure_stage(
     metrics.update(range_metrics(out_raw, conv_out))
     metrics["border_fill_fraction"] = border_fill(coverage)
     if not flow.conv.integer and conv_out.integer:
-        factor = _cast_factor(flow.conv, conv_out, gain)
+        factor = cast_factor(flow.conv, conv_out, gain)
         metrics["wrapped_fraction"] = wrapped_fraction(flow.raw, out_raw, conv_out, factor)
     out_unit = conv_out.to_unit(out_raw)
     if twin is not None:
@@ -267,7 +261,9 @@ def _measure_stage(
     if kind in ("photometric", "conversion") and flow.raw.shape == out_raw.shape:
         change = compare(flow.as_unit(), out_unit, flow.coverage)
         metrics["psnr_vs_input"], metrics["ssim_vs_input"] = change
-    extras = _extras(kind, flow, out_raw, desc, conv_out, coverage, gain)
+    extras = check_facts(
+        kind, flow.raw, flow.conv, flow.desc, out_raw, desc, conv_out, coverage, gain
+    )
     new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit, gain)
     record = StageRun(
         stage=index,
@@ -280,65 +276,3 @@ def _measure_stage(
         extras=extras,
     )
     return record, new_flow
-
-
-def _cast_factor(conv_in: Convention, conv_out: Convention, gain: float | None) -> float:
-    """Output raw units per input raw unit of a float-to-integer conversion.
-
-    The conventions' ratio (255 from [0,1] to 8 bits), unless the probes'
-    gain disagrees by more than 2% (a cast that ignores the convention). The
-    gain alone is read through 8-bit rounding: ``ToDtype(uint8, scale=True)``
-    multiplies by 255.999 and its probes read 256.25, which would count
-    0.996 -> 254 as a wrap.
-    """
-    nominal = conv_in.scale[0] / conv_out.scale[0]
-    return gain if gain and abs(gain / nominal - 1.0) > 0.02 else nominal
-
-
-def _bits(conv: Convention) -> float:
-    """Bit depth of integer data (8, 16 or 1); 0 for floats."""
-    if not conv.integer:
-        return 0.0
-    return float(round(math.log2(1.0 / conv.scale[0] + 1.0)))
-
-
-def _extras(
-    kind: StageKind,
-    flow: _Flow,
-    out_raw: torch.Tensor,
-    desc: dict[str, Any],
-    conv_out: Convention,
-    coverage: torch.Tensor | None,
-    gain: float | None,
-) -> dict[str, float | None]:
-    """Per-run facts for the checks: the type on both sides, saturation growth, truncation.
-
-    ``saturation_growth`` (points of pinned values added, over pixels the
-    source still covers; 0 when a draw unpins values) is measured where
-    pixels stay in place (photometric stages and conversions), so a crop
-    landing on a dark area is not counted.
-    """
-    extras: dict[str, float | None] = {
-        "channels_in": _float(flow.desc.get("channels")),
-        "channels_out": _float(desc.get("channels")),
-        "bits_in": _bits(flow.conv),
-        "bits_out": _bits(conv_out),
-        "palette_in": float(flow.desc.get("mode") in PALETTE_MODES),
-        "palette_out": float(desc.get("mode") in PALETTE_MODES),
-        "tensor_in": float(flow.desc.get("kind") == "tensor"),
-    }
-    if kind in ("photometric", "conversion") and flow.raw.shape == out_raw.shape:
-        mask = covered(coverage)
-        after = pinned_fraction(out_raw, conv_out, mask)
-        before = pinned_fraction(flow.raw, flow.conv, mask)
-        if after is not None and before is not None:
-            extras["saturation_growth"] = max(0.0, after - before)
-    if not flow.conv.integer and conv_out.integer:
-        result = truncation(flow.raw, out_raw, conv_out, _cast_factor(flow.conv, conv_out, gain))
-        if result is not None:
-            extras["truncated_fraction"], extras["truncation_share"] = result
-    return extras
-
-
-def _float(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) else None
