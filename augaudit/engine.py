@@ -127,12 +127,20 @@ def audit(
     pictured = 0  # images whose pictures are kept
 
     def finish(partial: bool) -> Report:
-        report = _report(pipeline, settings, agg, tuple(image_reports), thresholds, select, ignore)
+        images = tuple(image_reports)
+        report = _assemble(
+            pipeline, kinds, agg, images, settings, thresholds, select, ignore, static_only=False
+        )
+        summary = report.summary
+        if not any(img.status in ("ok", "crashed") for img in images):
+            summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
         return replace(
             report,
+            summary=summary,
             partial=partial,
             images_found=len(found) if max_images is not None else None,
             visuals=tuple(pictures),
+            extra={"tracebacks": agg.tracebacks},
         )
 
     from augaudit.parallel import results
@@ -152,17 +160,20 @@ def audit(
     return finish(partial=False)
 
 
-def _report(
+def _assemble(
     pipeline: Pipeline,
-    settings: Settings,
+    kinds: Sequence[str],
     agg: Aggregator,
     images: tuple[ImageReport, ...],
+    settings: Settings,
     thresholds: dict[str, float] | None,
     select: Sequence[str],
     ignore: Sequence[str],
+    *,
+    static_only: bool,
 ) -> Report:
+    """Stage statistics, the selected checks' findings and the summary, as one Report."""
     transforms = tuple(s.transform for s in pipeline.stages)
-    kinds = [stage_kind(t) for t in transforms]
     stage_reports = agg.stage_reports(pipeline.stages, kinds)
     ctx = CheckContext(
         stages=stage_reports,
@@ -172,20 +183,16 @@ def _report(
         images=images,
         input_kind=settings.input,
     )
-    findings, codes = _findings(ctx, pipeline, select, ignore, static_only=False)
-    summary = summarize(findings, settings.fail_on)
-    if not any(img.status in ("ok", "crashed") for img in images):
-        summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
+    findings, codes = _findings(ctx, pipeline, select, ignore, static_only=static_only)
     return Report(
         spec=_spec_display(pipeline.source),
         settings=settings,
         images=images,
         stages=stage_reports,
         findings=findings,
-        summary=summary,
+        summary=summarize(findings, settings.fail_on),
         augaudit_version=__version__,
         checks=codes,
-        extra={"tracebacks": agg.tracebacks},
     )
 
 
@@ -219,29 +226,12 @@ def validate(
 
         static = None if build else load_static(spec, allow_modules=allow_modules)
         pipeline = static or load_spec(spec, allow_modules=allow_modules)
-    transforms = [s.transform for s in pipeline.stages]
-    kinds = [stage_kind(t) for t in transforms]
-    stages = Aggregator(len(transforms)).stage_reports(pipeline.stages, kinds)
-    ctx = CheckContext(
-        stages=stages,
-        extremes={},
-        transforms=tuple(transforms),
-        input_kind=pipeline.input or "pil",
-    )
-    findings, codes = _findings(ctx, pipeline, select, ignore, static_only=True)
+    kinds = [stage_kind(s.transform) for s in pipeline.stages]
     settings = Settings(
         seed=0, samples=0, input=pipeline.input or "pil", mode="rgb", fail_on=fail_on
     )
-    return Report(
-        spec=_spec_display(pipeline.source),
-        settings=settings,
-        images=(),
-        stages=stages,
-        findings=findings,
-        summary=summarize(findings, fail_on),
-        augaudit_version=__version__,
-        checks=codes,
-    )
+    agg = Aggregator(len(kinds))  # nothing measured: stages with no statistics
+    return _assemble(pipeline, kinds, agg, (), settings, None, select, ignore, static_only=True)
 
 
 def _check_options(samples: int, input: str | None, mode: str, fail_on: str) -> None:
