@@ -294,33 +294,40 @@ pipeline = [slow, v2.RandomHorizontalFlip()]
 """
 
 
-def test_ctrl_c_writes_a_valid_partial_report_and_exits_130(tmp_path: Path) -> None:
-    """``kill -INT`` in the middle of a 200-image run with ``--output`` (issue 6 acceptance)."""
+def interrupt_slow_run(tmp_path: Path, args: list[str], *, images: int, calls: int):
+    """Start ``augaudit ARGS`` on ``images`` small images with the SLOW spec, send SIGINT
+    once its stage has been called ``calls`` times; return (exit code, stderr)."""
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(200):
+    for i in range(images):
         textured(i % 7, 24).save(folder / f"img{i:03d}.png")
     (tmp_path / "slow.py").write_text(SLOW)
     marker = tmp_path / "calls"
     marker.write_text("")
-    env = {**os.environ, "AUGAUDIT_TEST_MARKER": str(marker)}
-    args = ["run", "slow.py", "many", "--samples", "2", "--format", "json", "-o", "out.json"]
-    args += ["--jobs", "2"]  # the forked path, whatever the machine's core count
     proc = subprocess.Popen(
         [sys.executable, "-c", "from augaudit.cli import main; main()", *args],
         cwd=tmp_path,
-        env=env,
+        env={**os.environ, "AUGAUDIT_TEST_MARKER": str(marker)},
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         # A shell starts background jobs with SIGINT ignored; a user's terminal does not.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
-    while len(marker.read_text()) < 40 and time.monotonic() < deadline:  # about 10 images in
+    while len(marker.read_text()) < calls and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    return proc.returncode, err
+
+
+def test_ctrl_c_writes_a_valid_partial_report_and_exits_130(tmp_path: Path) -> None:
+    """``kill -INT`` in the middle of a 200-image run with ``--output`` (issue 6 acceptance)."""
+    args = ["run", "slow.py", "many", "--samples", "2", "--format", "json", "-o", "out.json"]
+    args += ["--jobs", "2"]  # the forked path, whatever the machine's core count
+    code, err = interrupt_slow_run(tmp_path, args, images=200, calls=40)  # about 10 images in
+    assert code == 130, err
     assert "Traceback" not in err
     assert err.strip().splitlines() == [
         "augaudit: wrote out.json: 0 errors, 0 warnings (exit 130)",
@@ -390,29 +397,8 @@ DIFF = ("diff", "slow.py", "slow.py", "many", "--samples", "2")
 
 
 def test_ctrl_c_during_diff_exits_130_without_a_traceback(tmp_path: Path) -> None:
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for i in range(60):
-        textured(i % 7, 24).save(folder / f"img{i:03d}.png")
-    (tmp_path / "slow.py").write_text(SLOW)
-    marker = tmp_path / "calls"
-    marker.write_text("")
-    env = {**os.environ, "AUGAUDIT_TEST_MARKER": str(marker)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from augaudit.cli import main; main()", *DIFF],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    deadline = time.monotonic() + 120
-    while len(marker.read_text()) < 20 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    code, err = interrupt_slow_run(tmp_path, list(DIFF), images=60, calls=20)
+    assert code == 130, err
     assert "Traceback" not in err and "internal error" not in err, err
 
 
