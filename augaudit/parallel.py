@@ -19,11 +19,11 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 from augaudit.images import ImageSource
-from augaudit.worker import AuditPlan, ImageResult, StageHealth, audit_image, crashed
+from augaudit.worker import AuditPlan, ImageResult, audit_image, crashed
 
 # The plan a forked worker inherits: set just before the pool forks.
 _PLAN: AuditPlan | None = None
-_HEALTH = StageHealth()
+_TIMED_OUT: dict[int, str] = {}  # a forked worker's stages that hung
 
 
 def default_jobs() -> int:
@@ -52,10 +52,10 @@ def one_thread() -> Iterator[None]:
 def results(plan: AuditPlan, sources: Sequence[ImageSource], jobs: int) -> Iterator[ImageResult]:
     """One result per source, in order. ``jobs`` > 1 forks that many workers."""
     if jobs <= 1 or len(sources) <= 1 or not can_fork():
-        health = StageHealth()
+        timed_out: dict[int, str] = {}
         with one_thread():
             for source in sources:
-                yield audit_image(plan, source, health)
+                yield audit_image(plan, source, timed_out)
         return
     yield from _forked(plan, sources, min(jobs, len(sources)))
 
@@ -70,7 +70,7 @@ def _init_worker() -> None:
 
 def _work(index: int, source: ImageSource) -> ImageResult:
     assert _PLAN is not None
-    return audit_image(_PLAN, source, _HEALTH)
+    return audit_image(_PLAN, source, _TIMED_OUT)
 
 
 def _forked(plan: AuditPlan, sources: Sequence[ImageSource], jobs: int) -> Iterator[ImageResult]:
@@ -102,7 +102,9 @@ def _pool_run(
     sources: Sequence[ImageSource], start: int, jobs: int, *, probe: bool = False
 ) -> Generator[ImageResult, None, int]:
     """Yield results from ``start`` on until the pool breaks; return where it broke."""
-    pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker)
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
+    )
     try:
         futures = [pool.submit(_work, i, sources[i]) for i in range(start, len(sources))]
         for offset, future in enumerate(futures):
@@ -114,10 +116,6 @@ def _pool_run(
         return len(sources)
     finally:
         _stop(pool)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    return multiprocessing.get_context("fork")
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

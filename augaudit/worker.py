@@ -8,7 +8,7 @@ bad image or a bad stage: both end up in the result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from augaudit.classify import StageKind
@@ -44,14 +44,9 @@ class ImageResult:
     visuals: tuple[SampleVisuals, ...] = ()
 
 
-@dataclass
-class StageHealth:
-    """Stages that timed out in this process: later samples skip them instead of waiting again."""
-
-    timed_out: dict[int, str] = field(default_factory=dict)
-
-
-def audit_image(plan: AuditPlan, source: ImageSource, health: StageHealth) -> ImageResult:
+def audit_image(plan: AuditPlan, source: ImageSource, timed_out: dict[int, str]) -> ImageResult:
+    """Audit one image; ``timed_out`` (stage -> why) is shared by the images of one process,
+    so a stage that hung once is not waited for again."""
     try:
         loaded = load(source.path, plan.mode)  # type: ignore[arg-type]
     except ImageSkipped as exc:
@@ -72,7 +67,7 @@ def audit_image(plan: AuditPlan, source: ImageSource, health: StageHealth) -> Im
             sample=sample,
             seed=plan.seed,
             stage_timeout=plan.stage_timeout,
-            timed_out=health.timed_out,
+            timed_out=timed_out,
             visuals=plan.visuals and (plan.visual_samples is None or sample < plan.visual_samples),
         )
         samples.append((sample, tuple(runs)))

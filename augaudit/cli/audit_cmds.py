@@ -17,7 +17,6 @@ from augaudit.cli.auditing import (
     emit_partial,
 )
 from augaudit.cli.common import (
-    EXIT_INTERRUPTED,
     check_format,
     emit,
     guarded,
@@ -102,13 +101,14 @@ def run(
         shown_images,
         shown_samples,
     )
+
+    def partial_visuals(report: Report) -> None:
+        write_visuals(report, html, grid, html_images, debug)
+
     try:
         reports = audit_all([spec], images, settings, rules, draws, debug)
     except PartialRun as partial:
-        emit(partial.reports, format, output, EXIT_INTERRUPTED)
-        write_visuals(partial.reports[0], html, grid, html_images, debug)
-        typer.echo("augaudit: error: interrupted; the report covers the images audited", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        emit_partial(partial, format, output, partial_visuals)
     # The main report first: a visual report that cannot be written must not lose it.
     code = emit(reports, format, output)
     write_visuals(reports[0], html, grid, html_images, debug)

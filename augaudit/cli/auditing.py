@@ -4,6 +4,7 @@ come from. The commands themselves are in audit_cmds and gate_cmds."""
 from __future__ import annotations
 
 import glob
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -71,8 +72,15 @@ class PartialRun(KeyboardInterrupt):
         self.reports = reports
 
 
-def emit_partial(run: PartialRun, format: str, output: Path | None) -> NoReturn:
+def emit_partial(
+    run: PartialRun,
+    format: str,
+    output: Path | None,
+    then: Callable[[Report], None] = lambda report: None,
+) -> NoReturn:
+    """Write the partial reports (then ``then`` on the interrupted one) and exit 130."""
     emit(run.reports, format, output, EXIT_INTERRUPTED)
+    then(run.reports[-1])
     typer.echo("augaudit: error: interrupted; the report covers the images audited", err=True)
     raise typer.Exit(EXIT_INTERRUPTED)
 
