@@ -11,13 +11,18 @@ import torch
 from augaudit.values import Convention
 
 
-def out_of_range_mask(raw: torch.Tensor, conv: Convention) -> torch.Tensor:
-    """(H, W) bool: a finite value of some channel lies outside ``conv``'s range."""
+def outside_values(raw: torch.Tensor, conv: Convention) -> torch.Tensor:
+    """(C, H, W) bool: finite values outside ``conv``'s range (beyond a 1e-6 tolerance)."""
     lo, hi = conv.bounds(raw.shape[0])
     tol = 1e-6 * (hi - lo)
     finite = torch.isfinite(raw)
     values = torch.where(finite, raw, lo)
-    return (finite & ((values < lo - tol) | (values > hi + tol))).any(dim=0)
+    return finite & ((values < lo - tol) | (values > hi + tol))
+
+
+def out_of_range_mask(raw: torch.Tensor, conv: Convention) -> torch.Tensor:
+    """(H, W) bool: a finite value of some channel lies outside ``conv``'s range."""
+    return outside_values(raw, conv).any(dim=0)
 
 
 def wrapped_values(

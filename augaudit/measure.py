@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from augaudit.masks import wrapped_values
+from augaudit.masks import outside_values, wrapped_values
 from augaudit.metrics import SSIM_WINDOW, psnr, ssim
 from augaudit.values import Convention
 
@@ -42,7 +42,7 @@ def range_metrics(raw: torch.Tensor, conv: Convention) -> dict[str, float]:
     finite = torch.isfinite(raw)
     nonfinite = 1.0 - float(finite.sum()) / total if total else 0.0
     values = torch.where(finite, raw, lo)
-    outside_mask = finite & ((values < lo - tol) | (values > hi + tol))
+    outside_mask = outside_values(raw, conv)
     at_ends_mask = finite & (((values - lo).abs() <= tol) | ((values - hi).abs() <= tol))
     return {
         "out_of_range_fraction": float(outside_mask.sum()) / total if total else 0.0,
