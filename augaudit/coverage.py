@@ -26,6 +26,22 @@ PROBE_A = 0.15
 PROBE_B = 0.95
 
 
+# torchvision classes whose every output pixel comes from source pixels: crops
+# that stay inside the image, resizing and flips. When the source covers the
+# whole input, it covers the whole output, and probes would only confirm it
+# (tests/test_speedups.py checks that they do). Exact classes only: a subclass
+# may add padding.
+_FILL_FREE = frozenset(
+    {"RandomResizedCrop", "Resize", "RandomHorizontalFlip", "RandomVerticalFlip"}
+)
+
+
+def keeps_full_coverage(transform: Any) -> bool:
+    """Whether ``transform`` is a torchvision class that never fills pixels."""
+    cls = type(transform)
+    return cls.__name__ in _FILL_FREE and cls.__module__.startswith("torchvision.transforms.")
+
+
 @dataclass(frozen=True)
 class ProbeResult:
     """What the probes measured for one stage run.

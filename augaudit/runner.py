@@ -17,11 +17,13 @@ import torch
 from augaudit.check_facts import cast_factor, check_facts
 from augaudit.classify import StageKind
 from augaudit.convention import output_convention
-from augaudit.coverage import probe_inputs, read_probes
+from augaudit.coverage import keeps_full_coverage, probe_inputs, read_probes
 from augaudit.masks import out_of_range_mask, wrapped_mask
 from augaudit.measure import (
+    Fidelity,
     border_fill,
     compare,
+    fidelity,
     range_metrics,
     wrapped_fraction,
 )
@@ -73,6 +75,7 @@ class _Flow:
     desc: dict[str, Any] = field(default_factory=dict)
     unit: torch.Tensor | None = None  # raw mapped to [0, 1], kept from the stage that made it
     gain: float | None = None  # the probes' gain of the stage that made it
+    fidelity: Fidelity | None = None  # against the twin, so the next stage may reuse its SSIM
 
     def as_unit(self) -> torch.Tensor:
         if self.unit is None:
@@ -106,7 +109,7 @@ def run_sample(
     conv = input_convention(x)
     raw = to_chw(x)
     flow = _Flow(x, raw, conv, torch.ones(raw.shape[1:], dtype=torch.float64), None, describe(x))
-    flow.twin = start(x, conv)
+    flow.twin = start(x, conv, raw)
     timed_out = {} if timed_out is None else timed_out
     runs: list[StageRun] = []
     # Pictures are reduced as each stage finishes: full-size views would pile up otherwise.
@@ -127,7 +130,9 @@ def run_sample(
                 out_raw = to_chw(out)
                 if changed_input:  # measure from what the stage was given, not what it left
                     flow.real = like(flow.real, flow.raw)
-                run, new_flow = _measure_stage(index, transform, kind, flow, out, out_raw, s)
+                run, new_flow = _measure_stage(
+                    index, transform, kind, flow, out, out_raw, s, changed_input
+                )
         except StageTimeout as exc:
             timed_out[index] = f"timed out on an earlier sample ({exc})"
             runs.append(_failed(index, f"StageTimeout: {exc}", "timeout"))
@@ -191,6 +196,7 @@ def _measure_stage(
     out: Any,
     out_raw: torch.Tensor,
     seed: int,
+    changed_input: bool = True,
 ) -> tuple[StageRun, _Flow]:
     notes: list[str] = []
     desc = describe(out)
@@ -199,21 +205,17 @@ def _measure_stage(
     }
     coverage, gain = flow.coverage, None
     if coverage is not None and (kind != "photometric" or type_changed):
-        try:
-            probe_a, probe_b = probe_inputs(flow.real, flow.conv, coverage, flow.raw.shape[0])
-            seed_everything(seed)
-            out_a = transform(probe_a)
-            seed_everything(seed)
-            out_b = transform(probe_b)
-            result = read_probes(out_a, out_b, flow.conv, flow.raw.shape[0])
-            coverage, gain = result.coverage, result.gain
-        except Exception as exc:
-            coverage = None
-            notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
+        # Skipping the probes loses only their gain, which a stage that keeps
+        # its type does not need.
+        if not type_changed and keeps_full_coverage(transform) and bool((coverage >= 1).all()):
+            coverage = torch.ones(tuple(out_raw.shape[1:]), dtype=torch.float64)
+        else:
+            coverage, gain = _probe(transform, flow, coverage, seed, notes)
     if coverage is not None and tuple(coverage.shape) != tuple(out_raw.shape[1:]):
         coverage = None
         notes.append("border fill not tracked from here on: output grid differs from probes")
     conv_out = output_convention(out, flow.conv, transform, gain, flow.real)
+    out_unit = conv_out.to_unit(out_raw)
 
     twin = flow.twin
     if twin is not None:
@@ -228,6 +230,8 @@ def _measure_stage(
                 conv_out,
                 seed,
                 type_changed,
+                out_unit,
+                mutates=changed_input,
             )
             twin = stepped.twin
             if stepped.route == "8-bit":
@@ -254,17 +258,18 @@ def _measure_stage(
     if not flow.conv.integer and conv_out.integer:
         factor = cast_factor(flow.conv, conv_out, gain)
         metrics["wrapped_fraction"] = wrapped_fraction(flow.raw, out_raw, conv_out, factor)
-    out_unit = conv_out.to_unit(out_raw)
+    against_twin = None
     if twin is not None:
-        ref, cmp = compare(twin.unit(), out_unit, coverage)
-        metrics["psnr_vs_reference"], metrics["ssim_vs_reference"] = ref, cmp
+        against_twin = fidelity(twin.unit(), out_unit, coverage, flow.fidelity)
+        metrics["psnr_vs_reference"] = against_twin.psnr
+        metrics["ssim_vs_reference"] = against_twin.ssim
     if kind in ("photometric", "conversion") and flow.raw.shape == out_raw.shape:
         change = compare(flow.as_unit(), out_unit, flow.coverage)
         metrics["psnr_vs_input"], metrics["ssim_vs_input"] = change
     extras = check_facts(
         kind, flow.raw, flow.conv, flow.desc, out_raw, desc, conv_out, coverage, gain
     )
-    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit, gain)
+    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit, gain, against_twin)
     record = StageRun(
         stage=index,
         output=desc,
@@ -276,3 +281,20 @@ def _measure_stage(
         extras=extras,
     )
     return record, new_flow
+
+
+def _probe(
+    transform: Any, flow: _Flow, coverage: torch.Tensor, seed: int, notes: list[str]
+) -> tuple[torch.Tensor | None, float | None]:
+    """Coverage and gain of one stage run, from its two probes (None, None when they fail)."""
+    try:
+        probe_a, probe_b = probe_inputs(flow.real, flow.conv, coverage, flow.raw.shape[0])
+        seed_everything(seed)
+        out_a = transform(probe_a)
+        seed_everything(seed)
+        out_b = transform(probe_b)
+        result = read_probes(out_a, out_b, flow.conv, flow.raw.shape[0])
+    except Exception as exc:
+        notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
+        return None, None
+    return result.coverage, result.gain

@@ -42,6 +42,11 @@ class Convention:
         vals = values if len(values) == channels else values[:1] * channels
         return torch.tensor(vals, dtype=torch.float64).view(-1, 1, 1)
 
+    @property
+    def is_unit(self) -> bool:
+        """Raw values already are unit values (to_unit would only copy)."""
+        return all(s == 1.0 for s in self.scale) and not any(self.offset)
+
     def to_unit(self, raw: torch.Tensor) -> torch.Tensor:
         c = raw.shape[0]
         return raw * self._per_channel(self.scale, c) + self._per_channel(self.offset, c)

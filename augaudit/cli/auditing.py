@@ -51,6 +51,9 @@ def audit_all(
     On Ctrl-C, raises :class:`PartialRun` with the reports finished so far
     and the interrupted one's partial report.
     """
+    from augaudit.allocator import tune_allocator
+
+    tune_allocator()
     reports: list[Report] = []
     for spec in specs:
         try:

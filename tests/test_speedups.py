@@ -1,0 +1,316 @@
+"""The audit loop's shortcuts give the numbers the long way gives.
+
+Each shortcut of issue 5 is checked against the computation it replaces:
+SSIM carried over from the previous stage, the probes skipped for
+torchvision classes that never fill, the run at real precision skipped when
+the real output already agrees with the float run, the range fast path.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torchvision.transforms as v1
+import torchvision.transforms.v2 as v2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+import augaudit.measure as measure
+import augaudit.runner as runner
+import augaudit.twin as twin
+from augaudit.allocator import tune_allocator
+from augaudit.coverage import keeps_full_coverage, probe_inputs, read_probes
+from augaudit.engine import audit
+from augaudit.measure import fidelity, pinned_fraction, range_metrics
+from augaudit.seeding import seed_everything
+from augaudit.values import BYTE, UNIT, Convention
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
+
+
+def _photo_pair(size: int = 96) -> tuple[torch.Tensor, torch.Tensor]:
+    img = Image.open(SAMPLES / "astronaut.jpg").convert("RGB").resize((size, size))
+    ref = torch.from_numpy(np.asarray(img, dtype=np.float64) / 255.0).permute(2, 0, 1)
+    test = ((ref * 255).round() / 255 + 0.02 * torch.sin(ref * 40)).clamp(0, 1)
+    return ref.contiguous(), test.contiguous()
+
+
+def _count_ssim(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    real = measure.ssim
+
+    def counted(*args: object, **kwargs: object) -> float | None:
+        calls[0] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(measure, "ssim", counted)
+    return calls
+
+
+@pytest.mark.parametrize("dims", [(), (-1,), (-2,)], ids=["same", "mirrored", "upside-down"])
+def test_ssim_is_carried_over_for_the_same_pair(monkeypatch, dims):
+    ref, test = _photo_pair()
+    cover = torch.ones(ref.shape[1:], dtype=torch.float64)
+    cover[:, :7] = 0.5  # a partly covered image, so the mask has to move with the flip
+    first = fidelity(ref, test, cover)
+    moved = [t.flip(dims) if dims else t for t in (ref, test, cover)]
+    calls = _count_ssim(monkeypatch)
+    carried = fidelity(*moved, previous=first)
+    assert calls[0] == 0
+    fresh = fidelity(*moved)
+    assert calls[0] == 1
+    assert carried.ssim == first.ssim
+    assert carried.psnr == fresh.psnr
+    assert fresh.ssim is not None and abs(carried.ssim - fresh.ssim) <= 1e-6
+
+
+def test_ssim_is_carried_over_across_rerounding_within_the_tolerance(monkeypatch):
+    ref, test = _photo_pair()
+    first = fidelity(ref, test, None)
+    # What ToDtype(float32) and Normalize do to the pair: one float32 rounding.
+    rounded = test.float().double() + torch.where(test > 0.5, 5.96e-8, -2.98e-8)
+    calls = _count_ssim(monkeypatch)
+    carried = fidelity(ref, rounded, None, first)
+    assert calls[0] == 0
+    fresh = fidelity(ref, rounded, None)
+    assert fresh.ssim is not None and carried.ssim is not None
+    assert abs(carried.ssim - fresh.ssim) <= 2e-6
+
+
+@pytest.mark.parametrize("change", ["content", "mask", "shape"])
+def test_ssim_is_recomputed_when_the_pair_changed(monkeypatch, change):
+    ref, test = _photo_pair()
+    first = fidelity(ref, test, None)
+    cover = None
+    if change == "content":
+        test = (test + 1e-3 * torch.cos(ref * 9)).clamp(0, 1)
+    elif change == "mask":
+        cover = torch.ones(ref.shape[1:], dtype=torch.float64)
+        cover[:20] = 0.0
+    else:
+        ref, test = ref[:, :90], test[:, :90]
+    calls = _count_ssim(monkeypatch)
+    again = fidelity(ref, test, cover, first)
+    assert calls[0] == 1
+    assert again.ssim == fidelity(ref, test, cover).ssim
+
+
+SPEC_NO_ERROR_STAGES = """\
+api: v2
+input: uint8
+pipeline:
+  - RandomRotation: {degrees: 20, interpolation: bilinear}
+  - ColorJitter: {brightness: 0.3, contrast: 0.3, saturation: 0.3, hue: 0.05}
+  - RandomHorizontalFlip: {p: 0.5}
+  - RandomVerticalFlip: {p: 0.5}
+  - ToDtype: {dtype: float32, scale: true}
+  - Normalize: {mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]}
+"""
+
+
+def _stage_means(report) -> list[dict[str, tuple[float, float, float] | None]]:
+    """Each stage's (mean, min, max) per measurement."""
+    return [
+        {
+            name: (s.mean, s.min, s.max) if s is not None else None
+            for name, s in stage.metrics.items()
+        }
+        for stage in report.stages
+    ]
+
+
+def test_audit_with_carried_over_ssim_matches_recomputing_every_stage(tmp_path, monkeypatch):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC_NO_ERROR_STAGES)
+    images = [str(SAMPLES / "astronaut.jpg"), str(SAMPLES / "coffee.jpg")]
+    calls = _count_ssim(monkeypatch)
+    fast = _stage_means(audit(str(spec), images, samples=3, seed=4))
+    carried_calls = calls[0]
+    monkeypatch.setattr(measure, "REUSE_WITHIN", -1.0)  # nothing is ever the same pair
+    calls[0] = 0
+    slow = _stage_means(audit(str(spec), images, samples=3, seed=4))
+    # Flips, the float conversion and Normalize add no error: 4 of 6 stages reuse.
+    assert carried_calls < calls[0] - 2 * 3 * 3
+    for fast_stage, slow_stage in zip(fast, slow, strict=True):
+        assert fast_stage.keys() == slow_stage.keys()
+        for name, value in fast_stage.items():
+            other = slow_stage[name]
+            if name.startswith("ssim") and value is not None and other is not None:
+                assert max(abs(a - b) for a, b in zip(value, other, strict=True)) <= 2e-6, name
+            else:
+                assert value == other, name
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        v2.RandomResizedCrop(40, scale=(0.2, 1.0), ratio=(0.5, 2.0), antialias=True),
+        v2.Resize((37, 53), antialias=True),
+        v2.RandomHorizontalFlip(p=1.0),
+        v2.RandomVerticalFlip(p=1.0),
+        v1.RandomResizedCrop(40, scale=(0.2, 1.0), ratio=(0.5, 2.0)),
+        v1.Resize(41),
+        v1.RandomHorizontalFlip(p=1.0),
+        v1.RandomVerticalFlip(p=1.0),
+    ],
+    ids=lambda t: f"{type(t).__module__.split('.')[2]}.{type(t).__name__}",
+)
+@pytest.mark.parametrize("as_pil", [False, True], ids=["tensor", "pil"])
+def test_fill_free_classes_are_measured_full_by_their_probes(transform, as_pil):
+    """The classes whose probes are skipped: the probes would have said fully covered."""
+    assert keeps_full_coverage(transform)
+    rng = np.random.default_rng(3)
+    arr = rng.integers(0, 256, (3, 64, 80), dtype=np.uint8)
+    image = Image.fromarray(arr.transpose(1, 2, 0)) if as_pil else torch.from_numpy(arr)
+    full = torch.ones(64, 80, dtype=torch.float64)
+    for seed in range(12):
+        probe_a, probe_b = probe_inputs(image, BYTE, full, 3)
+        seed_everything(seed)
+        out_a = transform(probe_a)
+        seed_everything(seed)
+        out_b = transform(probe_b)
+        measured = read_probes(out_a, out_b, BYTE, 3).coverage
+        assert bool((measured == 1.0).all()), seed
+
+
+def test_classes_that_can_fill_are_probed():
+    class PaddedFlip(v2.RandomHorizontalFlip):
+        """A subclass may add padding: it is probed like any other stage."""
+
+    for transform in (
+        v2.RandomRotation(10),
+        v2.RandomCrop(32, padding=4),
+        v2.CenterCrop(500),
+        v2.RandomAffine(0, translate=(0.1, 0.1)),
+        v1.RandomPerspective(),
+        PaddedFlip(),
+    ):
+        assert not keeps_full_coverage(transform), transform
+
+
+def test_skipping_the_probes_changes_no_number(tmp_path, monkeypatch):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "api: v2\ninput: uint8\npipeline:\n"
+        "  - RandomResizedCrop: {size: 64, scale: [0.3, 1.0]}\n"
+        "  - RandomHorizontalFlip\n"
+        "  - RandomRotation: {degrees: 25}\n"
+        "  - RandomHorizontalFlip\n"
+    )
+    images = [str(SAMPLES / "chelsea.jpg")]
+    fast = _stage_means(audit(str(spec), images, samples=4, seed=1))
+    monkeypatch.setattr(runner, "keeps_full_coverage", lambda transform: False)
+    slow = _stage_means(audit(str(spec), images, samples=4, seed=1))
+    assert fast == slow
+    assert fast[2]["border_fill_fraction"][0] > 0.01  # the rotation's fill is still measured
+
+
+@pytest.mark.parametrize(
+    "stage",
+    [
+        "ColorJitter: {brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1}",
+        "RandomSolarize: {threshold: 128, p: 1.0}",
+        "RandomPosterize: {bits: 3, p: 1.0}",
+        "RandomAdjustSharpness: {sharpness_factor: 3, p: 1.0}",
+    ],
+)
+def test_agreeing_real_output_skips_the_precision_rerun_without_changing_results(
+    tmp_path, monkeypatch, stage
+):
+    """With the shortcut disabled every stage reruns at 8 bits; the reports agree."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"api: v2\ninput: uint8\npipeline:\n  - {stage}\n")
+    images = [str(SAMPLES / "coffee.jpg")]
+    fast = audit(str(spec), images, samples=3, seed=2)
+    monkeypatch.setattr(twin, "AGREES_DB", math.inf)
+    slow = audit(str(spec), images, samples=3, seed=2)
+    assert _stage_means(fast) == _stage_means(slow)
+    assert [s.notes for s in fast.stages] == [s.notes for s in slow.stages]
+
+
+def test_solarize_threshold_in_raw_units_still_runs_the_reference_at_8_bits(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "api: v2\ninput: uint8\npipeline:\n  - RandomSolarize: {threshold: 128, p: 1}\n"
+    )
+    report = audit(str(spec), [str(SAMPLES / "coffee.jpg")], samples=1)
+    assert any("input's precision" in note for note in report.stages[0].notes)
+
+
+class _HalvesFloatsInPlace:
+    """Leaves integer input alone but writes into float input: the twin's."""
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if x.is_floating_point():
+            return x.mul_(0.5)
+        return x // 2
+
+
+def test_a_stage_writing_into_the_twin_loses_the_reference_instead_of_corrupting_it():
+    from augaudit.classify import StageKind
+    from augaudit.runner import run_sample
+
+    image = torch.from_numpy(np.array(Image.open(SAMPLES / "coffee.jpg").convert("RGB")))
+    x = image.permute(2, 0, 1)[:, :64, :64].contiguous()
+    kinds: list[StageKind] = ["photometric"]
+    runs, _ = run_sample([_HalvesFloatsInPlace()], kinds, x, image_key="k", sample=0, seed=0)
+    assert runs[0].metrics["psnr_vs_reference"] is None
+    assert any("modified the reference" in note for note in runs[0].notes)
+
+
+def test_allocator_tuning_is_accepted_by_glibc():
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    assert tune_allocator() is True
+
+
+def _range_metrics_long_way(raw: torch.Tensor, conv: Convention) -> dict[str, float]:
+    total = raw.numel()
+    lo, hi = conv.bounds(raw.shape[0])
+    tol = 1e-6 * (hi - lo)
+    finite = torch.isfinite(raw)
+    values = torch.where(finite, raw, lo)
+    outside = finite & ((values < lo - tol) | (values > hi + tol))
+    ends = finite & (((values - lo).abs() <= tol) | ((values - hi).abs() <= tol))
+    return {
+        "out_of_range_fraction": float(outside.sum()) / total,
+        "saturated_fraction": float(ends.sum()) / total,
+        "nonfinite_fraction": 1.0 - float(finite.sum()) / total,
+    }
+
+
+NORMALIZED = UNIT.normalized((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+_VALUES = st.sampled_from([0.0, 1.0, 255.0, -1e-7, 1.0 + 1e-7, 0.5, 2.1, -2.2, math.nan, math.inf])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    conv=st.sampled_from([BYTE, UNIT, NORMALIZED]),
+    base=st.floats(-0.5, 1.5),
+    specials=st.lists(st.tuples(st.integers(0, 47), _VALUES), max_size=6),
+)
+def test_range_fast_path_matches_the_elementwise_definition(conv, base, specials):
+    lo, hi = conv.bounds(3)
+    raw = (lo + (hi - lo) * base).expand(3, 4, 4).clone()
+    raw += torch.linspace(-0.01, 0.01, 48, dtype=torch.float64).view(3, 4, 4) * (hi - lo)
+    flat = raw.view(-1)
+    for index, value in specials:
+        flat[index] = value
+    assert range_metrics(raw, conv) == pytest.approx(_range_metrics_long_way(raw, conv))
+    mask = torch.ones(4, 4, dtype=torch.bool)
+    mask[0] = False
+    for m in (None, mask):
+        ends = ((raw - lo).abs() <= 1e-6 * (hi - lo)) | ((raw - hi).abs() <= 1e-6 * (hi - lo))
+        if not conv.integer:
+            ends |= (raw.abs() <= 1e-6) | ((raw - 1).abs() <= 1e-6)
+        valid = torch.isfinite(raw) & (True if m is None else m.unsqueeze(0))
+        count = int(valid.sum())
+        expected = float((ends & valid).sum()) / count if count else None
+        assert pinned_fraction(raw, conv, m) == pytest.approx(expected)
