@@ -122,3 +122,35 @@ def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -
     step = step - conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_A, dtype=torch.float64))
     gain = float(peak[live].median()) / float(step.abs().mean())
     return ProbeResult(cover, gain)
+
+
+def probes_share_a_call(transform: Any, template: Any) -> bool:
+    """Whether both probes may run as one batch of two single-channel images.
+
+    For torchvision's own geometric classes (and containers of only those) on a
+    plain tensor: they move every channel alike and draw their parameters once
+    per call, so one channel of each probe, batched, says what both full
+    probes say, for a third of the pixels and half the calls.
+    """
+    from augaudit.classify import CONTAINERS, GEOMETRIC, is_torchvision, walk
+
+    if type(template) is not torch.Tensor or template.ndim != 3:
+        return False
+    return all(
+        is_torchvision(t) and type(t).__name__ in GEOMETRIC | CONTAINERS for t in walk(transform)
+    )
+
+
+def probe_together(
+    transform: Any, template: torch.Tensor, conv: Convention, coverage: torch.Tensor
+) -> ProbeResult:
+    """Coverage and gain from one call on the two probes as a (2, 1, H, W) batch.
+
+    The caller seeds the call. Raises ValueError when the stage does not
+    return the batch (the caller then runs the full probes).
+    """
+    probe_a, probe_b = probe_inputs(template, conv, coverage, 1)
+    out = transform(torch.stack([probe_a, probe_b]))
+    if not isinstance(out, torch.Tensor) or out.ndim != 4 or tuple(out.shape[:2]) != (2, 1):
+        raise ValueError("the stage did not keep the probe batch")
+    return read_probes(out[0], out[1], conv, 1)

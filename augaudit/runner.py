@@ -17,7 +17,13 @@ import torch
 from augaudit.check_facts import cast_factor, check_facts
 from augaudit.classify import StageKind
 from augaudit.convention import output_convention
-from augaudit.coverage import keeps_full_coverage, probe_inputs, read_probes
+from augaudit.coverage import (
+    keeps_full_coverage,
+    probe_inputs,
+    probe_together,
+    probes_share_a_call,
+    read_probes,
+)
 from augaudit.masks import out_of_range_mask, wrapped_mask
 from augaudit.measure import (
     Fidelity,
@@ -287,6 +293,13 @@ def _probe(
     transform: Any, flow: _Flow, coverage: torch.Tensor, seed: int, notes: list[str]
 ) -> tuple[torch.Tensor | None, float | None]:
     """Coverage and gain of one stage run, from its two probes (None, None when they fail)."""
+    if probes_share_a_call(transform, flow.real):
+        try:
+            seed_everything(seed)
+            together = probe_together(transform, flow.real, flow.conv, coverage)
+            return together.coverage, together.gain
+        except Exception:  # the full probes below give the stage's own error, if any
+            pass
     try:
         probe_a, probe_b = probe_inputs(flow.real, flow.conv, coverage, flow.raw.shape[0])
         seed_everything(seed)

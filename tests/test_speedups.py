@@ -314,3 +314,78 @@ def test_range_fast_path_matches_the_elementwise_definition(conv, base, specials
         count = int(valid.sum())
         expected = float((ends & valid).sum()) / count if count else None
         assert pinned_fraction(raw, conv, m) == pytest.approx(expected)
+
+
+def _full_probes(transform, image, conv, coverage, seed):
+    probe_a, probe_b = probe_inputs(image, conv, coverage, image.shape[0])
+    seed_everything(seed)
+    out_a = transform(probe_a)
+    seed_everything(seed)
+    out_b = transform(probe_b)
+    return read_probes(out_a, out_b, conv, image.shape[0])
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        v2.RandomRotation(30, interpolation=v2.InterpolationMode.BILINEAR, fill=[9, 200, 40]),
+        v2.RandomAffine(20, translate=(0.2, 0.1), scale=(0.7, 1.2), shear=10),
+        v2.RandomPerspective(0.6, p=1.0, fill=17),
+        v2.RandomCrop(50, padding=6, padding_mode="constant"),
+        v2.Pad([3, 5, 7, 2], fill=255),
+        v2.RandomZoomOut(fill=100, side_range=(1.0, 2.0), p=1.0),
+        v2.CenterCrop(70),
+        v2.Compose([v2.RandomHorizontalFlip(), v2.RandomRotation(15)]),
+        v2.RandomApply([v2.RandomAffine(0, translate=(0.3, 0.3))], p=0.7),
+        v1.RandomRotation(25, fill=[30, 60, 90]),
+        v1.RandomAffine(10, translate=(0.1, 0.2)),
+        v1.RandomPerspective(0.5, p=1.0),
+        v1.RandomCrop(48, padding=4),
+    ],
+    ids=lambda t: f"{type(t).__module__.split('.')[2]}.{type(t).__name__}",
+)
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
+@pytest.mark.parametrize("incoming", ["full", "partial"])
+def test_probes_in_one_call_measure_what_the_full_probes_measure(transform, dtype, incoming):
+    from augaudit.coverage import probe_together, probes_share_a_call
+
+    conv = BYTE if dtype == torch.uint8 else UNIT
+    image = torch.zeros(3, 64, 80, dtype=dtype)
+    assert probes_share_a_call(transform, image)
+    coverage = torch.ones(64, 80, dtype=torch.float64)
+    if incoming == "partial":
+        coverage[:, :9] = 0.0
+        coverage[:, 9] = 0.4
+    per_channel_fill = isinstance(getattr(transform, "fill", None), list)
+    for seed in range(8):
+        full = _full_probes(transform, image, conv, coverage, seed)
+        # What the runner measures: one call, or the full probes when the
+        # stage refuses the single-channel batch (a fill per channel).
+        flow = runner._Flow(image, image.double(), conv, coverage, None)
+        measured, _ = runner._probe(transform, flow, coverage, seed, [])
+        assert measured is not None
+        assert torch.allclose(measured, full.coverage, rtol=0, atol=1e-12), seed
+        seed_everything(seed)
+        if per_channel_fill:
+            with pytest.raises(ValueError):
+                probe_together(transform, image, conv, coverage)
+        else:
+            together = probe_together(transform, image, conv, coverage)
+            assert torch.allclose(together.coverage, full.coverage, rtol=0, atol=1e-12), seed
+
+
+def test_probes_run_separately_for_anything_else():
+    from augaudit.coverage import probes_share_a_call
+
+    tensor = torch.zeros(3, 8, 8, dtype=torch.uint8)
+    pil = Image.new("RGB", (8, 8))
+    assert not probes_share_a_call(v2.RandomRotation(10), pil)
+    assert not probes_share_a_call(v2.RandomRotation(10), tensor[None])  # a batch already
+    assert not probes_share_a_call(_HalvesFloatsInPlace(), tensor)
+    assert not probes_share_a_call(v2.Compose([v2.RandomRotation(5), v2.ColorJitter(0.2)]), tensor)
+    assert not probes_share_a_call(
+        v2.Compose([v2.RandomRotation(5), _HalvesFloatsInPlace()]), tensor
+    )
+    from torchvision import tv_tensors
+
+    assert not probes_share_a_call(v2.RandomRotation(10), tv_tensors.Image(tensor))
