@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from augaudit.seeding import seed_everything
 from augaudit.values import Convention, like, to_chw
 
 # Unit values picked so that solarize (x -> 1-x above a threshold), posterize to
@@ -154,3 +155,36 @@ def probe_together(
     if not isinstance(out, torch.Tensor) or out.ndim != 4 or tuple(out.shape[:2]) != (2, 1):
         raise ValueError("the stage did not keep the probe batch")
     return read_probes(out[0], out[1], conv, 1)
+
+
+def probe(
+    transform: Any,
+    template: Any,
+    conv: Convention,
+    coverage: torch.Tensor,
+    channels: int,
+    seed: int,
+) -> ProbeResult:
+    """Run one stage, seeded like the real run, on its probes and read them.
+
+    One call on a single-channel batch where :func:`probes_share_a_call`,
+    two calls on full probes otherwise (or when the stage refuses the batch).
+
+    Raises
+    ------
+    Exception
+        Whatever the stage raises on the full probes, or ValueError from
+        :func:`read_probes`.
+    """
+    if probes_share_a_call(transform, template):
+        try:
+            seed_everything(seed)
+            return probe_together(transform, template, conv, coverage)
+        except Exception:  # the full probes below give the stage's own error, if any
+            pass
+    probe_a, probe_b = probe_inputs(template, conv, coverage, channels)
+    seed_everything(seed)
+    out_a = transform(probe_a)
+    seed_everything(seed)
+    out_b = transform(probe_b)
+    return read_probes(out_a, out_b, conv, channels)

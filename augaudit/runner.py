@@ -17,13 +17,7 @@ import torch
 from augaudit.check_facts import cast_factor, check_facts
 from augaudit.classify import StageKind
 from augaudit.convention import output_convention
-from augaudit.coverage import (
-    keeps_full_coverage,
-    probe_inputs,
-    probe_together,
-    probes_share_a_call,
-    read_probes,
-)
+from augaudit.coverage import keeps_full_coverage, probe
 from augaudit.masks import out_of_range_mask, wrapped_mask
 from augaudit.measure import (
     Fidelity,
@@ -216,7 +210,12 @@ def _measure_stage(
         if not type_changed and keeps_full_coverage(transform) and bool((coverage >= 1).all()):
             coverage = torch.ones(tuple(out_raw.shape[1:]), dtype=torch.float64)
         else:
-            coverage, gain = _probe(transform, flow, coverage, seed, notes)
+            try:
+                probed = probe(transform, flow.real, flow.conv, coverage, flow.raw.shape[0], seed)
+                coverage, gain = probed.coverage, probed.gain
+            except Exception as exc:
+                coverage = None
+                notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
     if coverage is not None and tuple(coverage.shape) != tuple(out_raw.shape[1:]):
         coverage = None
         notes.append("border fill not tracked from here on: output grid differs from probes")
@@ -287,27 +286,3 @@ def _measure_stage(
         extras=extras,
     )
     return record, new_flow
-
-
-def _probe(
-    transform: Any, flow: _Flow, coverage: torch.Tensor, seed: int, notes: list[str]
-) -> tuple[torch.Tensor | None, float | None]:
-    """Coverage and gain of one stage run, from its two probes (None, None when they fail)."""
-    if probes_share_a_call(transform, flow.real):
-        try:
-            seed_everything(seed)
-            together = probe_together(transform, flow.real, flow.conv, coverage)
-            return together.coverage, together.gain
-        except Exception:  # the full probes below give the stage's own error, if any
-            pass
-    try:
-        probe_a, probe_b = probe_inputs(flow.real, flow.conv, coverage, flow.raw.shape[0])
-        seed_everything(seed)
-        out_a = transform(probe_a)
-        seed_everything(seed)
-        out_b = transform(probe_b)
-        result = read_probes(out_a, out_b, flow.conv, flow.raw.shape[0])
-    except Exception as exc:
-        notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
-        return None, None
-    return result.coverage, result.gain

@@ -24,7 +24,7 @@ import augaudit.measure as measure
 import augaudit.runner as runner
 import augaudit.twin as twin
 from augaudit.allocator import tune_allocator
-from augaudit.coverage import keeps_full_coverage, probe_inputs, read_probes
+from augaudit.coverage import keeps_full_coverage, probe, probe_inputs, read_probes
 from augaudit.engine import audit
 from augaudit.measure import fidelity, pinned_fraction, range_metrics
 from augaudit.seeding import seed_everything
@@ -361,9 +361,7 @@ def test_probes_in_one_call_measure_what_the_full_probes_measure(transform, dtyp
         full = _full_probes(transform, image, conv, coverage, seed)
         # What the runner measures: one call, or the full probes when the
         # stage refuses the single-channel batch (a fill per channel).
-        flow = runner._Flow(image, image.double(), conv, coverage, None)
-        measured, _ = runner._probe(transform, flow, coverage, seed, [])
-        assert measured is not None
+        measured = probe(transform, image, conv, coverage, 3, seed).coverage
         assert torch.allclose(measured, full.coverage, rtol=0, atol=1e-12), seed
         seed_everything(seed)
         if per_channel_fill:
