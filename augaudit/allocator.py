@@ -25,7 +25,7 @@ _M_MMAP_THRESHOLD = -3
 # glibc's largest allowed mmap threshold on 64-bit systems. Images bigger
 # than this (a 1600x1600 RGB float64 copy) still come from mmap.
 MMAP_THRESHOLD = 32 * 1024 * 1024
-TRIM_THRESHOLD = 512 * 1024 * 1024
+TRIM_THRESHOLD = 128 * 1024 * 1024
 TOP_PAD = 64 * 1024 * 1024
 
 
@@ -47,4 +47,6 @@ def tune_allocator() -> bool:
         (_M_TRIM_THRESHOLD, TRIM_THRESHOLD),
         (_M_TOP_PAD, TOP_PAD),
     )
-    return all(mallopt(param, value) == 1 for param, value in settings)
+    # Every setting is tried, even after one is refused.
+    accepted = [mallopt(param, value) == 1 for param, value in settings]
+    return all(accepted)

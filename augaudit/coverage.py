@@ -125,17 +125,20 @@ def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -
     return ProbeResult(cover, gain)
 
 
-def probes_share_a_call(transform: Any, template: Any) -> bool:
+def probes_share_a_call(transform: Any, template: Any, conv: Convention) -> bool:
     """Whether both probes may run as one batch of two single-channel images.
 
     For torchvision's own geometric classes (and containers of only those) on a
-    plain tensor: they move every channel alike and draw their parameters once
-    per call, so one channel of each probe, batched, says what both full
-    probes say, for a third of the pixels and half the calls.
+    plain tensor whose channels share one convention: they move every channel
+    alike and draw their parameters once per call, so one channel of each
+    probe, batched, says what both full probes say (to the last bit of their
+    mean over channels), for a third of the pixels and half the calls.
     """
     from augaudit.classify import CONTAINERS, GEOMETRIC, is_torchvision, walk
 
     if type(template) is not torch.Tensor or template.ndim != 3:
+        return False
+    if len(set(conv.scale)) > 1 or len(set(conv.offset)) > 1:  # Normalize's per-channel units
         return False
     return all(
         is_torchvision(t) and type(t).__name__ in GEOMETRIC | CONTAINERS for t in walk(transform)
@@ -176,7 +179,7 @@ def probe(
         Whatever the stage raises on the full probes, or ValueError from
         :func:`read_probes`.
     """
-    if probes_share_a_call(transform, template):
+    if probes_share_a_call(transform, template, conv):
         try:
             seed_everything(seed)
             return probe_together(transform, template, conv, coverage)

@@ -207,7 +207,7 @@ def _measure_stage(
     if coverage is not None and (kind != "photometric" or type_changed):
         # Skipping the probes loses only their gain, which a stage that keeps
         # its type does not need.
-        if not type_changed and keeps_full_coverage(transform) and bool((coverage >= 1).all()):
+        if not type_changed and keeps_full_coverage(transform) and _full(coverage):
             coverage = torch.ones(tuple(out_raw.shape[1:]), dtype=torch.float64)
         else:
             try:
@@ -230,12 +230,12 @@ def _measure_stage(
                 kind,
                 twin,
                 flow.real,
+                out,
                 tuple(out_raw.shape),
                 flow.conv,
                 conv_out,
                 seed,
                 type_changed,
-                out_unit,
                 mutates=changed_input,
             )
             twin = stepped.twin
@@ -286,3 +286,8 @@ def _measure_stage(
         extras=extras,
     )
     return record, new_flow
+
+
+def _full(coverage: torch.Tensor) -> bool:
+    """Every pixel fully covered (False for an empty image: there is nothing to skip for)."""
+    return coverage.numel() > 0 and bool((coverage >= 1).all())

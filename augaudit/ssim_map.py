@@ -78,12 +78,15 @@ def _workspace(
             cache.clear()
         opts: dict[str, Any] = {"dtype": dtype, "device": device}
         wv = w - 2 * _RADIUS
-        cache[key] = (
-            torch.empty((4, c, block + 2 * _RADIUS, w), **opts),
-            torch.empty((4, c, block, w), **opts),
-            torch.empty((4, c, block, wv), **opts),
-            torch.empty((2, c, block, wv), **opts),
-        )
+        # Normal tensors even when the first call runs in inference mode:
+        # inference tensors refuse in-place writes outside it, on a later call.
+        with torch.inference_mode(False):
+            cache[key] = (
+                torch.empty((4, c, block + 2 * _RADIUS, w), **opts),
+                torch.empty((4, c, block, w), **opts),
+                torch.empty((4, c, block, wv), **opts),
+                torch.empty((2, c, block, wv), **opts),
+            )
     stack, rows, moments, scratch = cache[key]
     return stack, rows, moments, scratch
 

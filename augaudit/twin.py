@@ -74,27 +74,27 @@ def step(
     kind: StageKind,
     twin: Twin,
     real_in: Any,
+    real_out: Any,
     real_out_shape: tuple[int, ...],
     conv_in: Convention,
     conv_out: Convention,
     seed: int,
     type_changed: bool,
-    real_out_unit: torch.Tensor | None = None,
     mutates: bool = True,
 ) -> TwinStep:
     """Run one stage on the twin.
 
-    ``real_out_unit`` (the real output in [0, 1]) lets a stage whose real
-    output already agrees with the float run skip the run at real precision
-    (see :func:`_same_operation`). A stage that did not modify the real input
-    (``mutates`` False) gets the twin's value itself instead of a copy; should
-    it modify that after all, the twin is lost (RuntimeError) rather than
-    measured from altered values.
+    A stage that did not modify the real tensor it was given (``mutates``
+    False) gets the twin's value itself instead of a copy; should it modify
+    that after all, the twin is lost (RuntimeError) rather than measured from
+    altered values. For PIL and numpy input the twin is always copied: how a
+    stage treats those says nothing about how it treats a tensor.
 
     Raises
     ------
     RuntimeError
-        No route produced an output of the real output's shape.
+        No route produced an output of the real output's shape, or the stage
+        wrote into the twin it was not expected to.
     """
     target = twin_convention(conv_out)
     same_grid = tuple(twin.value.shape[1:]) == tuple(real_out_shape[1:])
@@ -107,46 +107,66 @@ def step(
     routes = []
     if isinstance(real_in, Image.Image) and kind == "geometric":
         routes.append(("pil-float", _run_pil_float))
-    routes.append(("float64", _run_float64 if mutates else _run_float64_in_place))
+    version = None if mutates or not isinstance(real_in, torch.Tensor) else _version(twin.value)
+    routes.append(("float64", _run_float64 if version is None else _run_float64_in_place))
     routes.append(("8-bit", _run_at_real_precision))
-    version = twin.value._version
     for route, run in routes:
         try:
             unit = run(transform, twin, real_in, conv_in, target, seed)
         except Exception as exc:  # a route that fails just hands over to the next
             failures.append(f"{route}: {type(exc).__name__}: {exc}")
-            if twin.value._version != version:
+            if version is not None and _version(twin.value) != version:
                 break
             continue
-        if twin.value._version != version:
+        if version is not None and _version(twin.value) != version:
             raise RuntimeError("the stage modified the reference's values in place")
         if tuple(unit.shape) != tuple(real_out_shape):
             failures.append(f"{route}: shape {tuple(unit.shape)} != {tuple(real_out_shape)}")
             continue
         on_integers = route == "float64" and conv_in.integer and kind != "geometric"
-        if on_integers and not _agrees(real_out_unit, unit):
-            unit, route = _same_operation(unit, transform, twin, real_in, conv_in, target, seed)
+        if on_integers and not unit_free(transform):
+            unit, route = _same_operation(
+                unit, transform, twin, real_in, real_out, conv_in, target, seed
+            )
         value = unit if target.is_unit else target.from_unit(unit)
         return TwinStep(Twin(value, target), route)
     raise RuntimeError("; ".join(failures))
 
 
+def _version(value: torch.Tensor) -> int | None:
+    """The tensor's in-place write counter; None where torch keeps none (inference mode)."""
+    try:
+        return int(value._version)
+    except RuntimeError:
+        return None
+
+
 SEMANTIC_GAP_DB = 30.0
-#: A real output this close to the float run settles the question without
-#: the run at real precision: a different operation (a raw-unit threshold,
-#: a raw-unit shift) puts them far below SEMANTIC_GAP_DB apart, while the
-#: real data's own drift from the twin only lowers the agreement. The 10 dB
-#: above SEMANTIC_GAP_DB keeps borderline cases on the exact path.
-AGREES_DB = SEMANTIC_GAP_DB + 10.0
+
+#: torchvision classes whose parameters have no units (factors, kernel sizes,
+#: probabilities): on integers they compute what they compute on floats, then
+#: round, so the float run is the same operation and the run at real
+#: precision could only confirm it (tests/test_speedups.py checks that it
+#: does). Not here: RandomSolarize (a threshold in raw units), RandomPosterize
+#: and JPEG (integers only), RandomEqualize (histogram bins of 8-bit values).
+UNIT_FREE = frozenset(
+    {
+        "ColorJitter",
+        "GaussianBlur",
+        "Grayscale",
+        "RandomGrayscale",
+        "RandomInvert",
+        "RandomAdjustSharpness",
+        "RandomAutocontrast",
+        "RandomChannelPermutation",
+        "RandomPhotometricDistort",
+    }
+)
 
 
-def _agrees(real_out_unit: torch.Tensor | None, unit: torch.Tensor) -> bool:
-    from augaudit.metrics import psnr
-
-    if real_out_unit is None or real_out_unit.shape != unit.shape:
-        return False
-    agreement = psnr(real_out_unit, unit, data_range=1.0)
-    return agreement is not None and agreement >= AGREES_DB
+def unit_free(transform: Any) -> bool:
+    cls = type(transform)
+    return cls.__name__ in UNIT_FREE and cls.__module__.startswith("torchvision.transforms.")
 
 
 def _same_operation(
@@ -154,6 +174,7 @@ def _same_operation(
     transform: Any,
     twin: Twin,
     real_in: Any,
+    real_out: Any,
     conv_in: Convention,
     target: Convention,
     seed: int,
@@ -164,12 +185,16 @@ def _same_operation(
     threshold of 128 inverts half of a uint8 image and none of a float one).
     Rounding loses at most a few tens of dB' worth; a larger gap between the
     float run and the run at the input's precision is a different operation,
-    so the reference takes the latter and says so.
+    so the reference takes the latter and says so. Where the twin, rounded,
+    is exactly the real input, the real output is that run: same stage, same
+    values, same seed.
     """
     from augaudit.metrics import psnr
 
     try:
-        at_precision = _run_at_real_precision(transform, twin, real_in, conv_in, target, seed)
+        probe = like(real_in, conv_in.from_unit(twin.unit()))
+        source = real_out if _same_values(probe, real_in) else _seeded_call(transform, probe, seed)
+        at_precision = _unit_output(source, transform, conv_in, real_in)
     except Exception:
         return unit, "float64"
     if at_precision.shape != unit.shape:
@@ -178,6 +203,30 @@ def _same_operation(
     if gap is not None and gap < SEMANTIC_GAP_DB:
         return at_precision, "8-bit"
     return unit, "float64"
+
+
+def _same_values(a: Any, b: Any) -> bool:
+    if isinstance(a, Image.Image) and isinstance(b, Image.Image):
+        return a.mode == b.mode and a.size == b.size and a.tobytes() == b.tobytes()
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        return a.dtype == b.dtype and a.shape == b.shape and bool(torch.equal(a, b))
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.dtype == b.dtype and bool(np.array_equal(a, b))
+    return False
+
+
+def _seeded_call(transform: Any, image: Any, seed: int) -> Any:
+    seed_everything(seed)
+    return transform(image)
+
+
+def _unit_output(out: Any, transform: Any, conv_in: Convention, real_in: Any) -> torch.Tensor:
+    if not is_image_like(out):
+        raise TypeError(f"returned {type(out).__name__}")
+    from augaudit.convention import output_convention
+
+    conv = output_convention(out, conv_in, transform, None, real_in)
+    return conv.to_unit(to_chw(out))
 
 
 def _run_pil_float(
@@ -225,11 +274,4 @@ def _run_at_real_precision(
     transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
 ) -> torch.Tensor:
     probe = like(real_in, conv_in.from_unit(twin.unit()))
-    seed_everything(seed)
-    out = transform(probe)
-    if not is_image_like(out):
-        raise TypeError(f"returned {type(out).__name__}")
-    from augaudit.convention import output_convention
-
-    conv = output_convention(out, conv_in, transform, None, real_in)
-    return conv.to_unit(to_chw(out))
+    return _unit_output(_seeded_call(transform, probe, seed), transform, conv_in, real_in)

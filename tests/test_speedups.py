@@ -52,7 +52,9 @@ def _count_ssim(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-@pytest.mark.parametrize("dims", [(), (-1,), (-2,)], ids=["same", "mirrored", "upside-down"])
+@pytest.mark.parametrize(
+    "dims", [(), (-1,), (-2,), (-2, -1)], ids=["same", "mirrored", "upside-down", "turned"]
+)
 def test_ssim_is_carried_over_for_the_same_pair(monkeypatch, dims):
     ref, test = _photo_pair()
     cover = torch.ones(ref.shape[1:], dtype=torch.float64)
@@ -66,7 +68,21 @@ def test_ssim_is_carried_over_for_the_same_pair(monkeypatch, dims):
     assert calls[0] == 1
     assert carried.ssim == first.ssim
     assert carried.psnr == fresh.psnr
-    assert fresh.ssim is not None and abs(carried.ssim - fresh.ssim) <= 1e-6
+    # float32 sums a mirrored map in another order: up to ~6e-6 on photos.
+    assert fresh.ssim is not None and abs(carried.ssim - fresh.ssim) <= 1e-5
+
+
+def test_carried_over_ssim_is_compared_with_the_pair_it_was_computed_on(monkeypatch):
+    """Moves under the tolerance one stage at a time cannot add up unseen."""
+    ref, test = _photo_pair()
+    first = fidelity(ref, test, None)
+    step = 0.7 * measure.REUSE_WITHIN
+    calls = _count_ssim(monkeypatch)
+    second = fidelity(ref, test + step, None, first)
+    assert calls[0] == 0 and second.ssim == first.ssim
+    third = fidelity(ref, test + 2 * step, None, second)  # 1.4x the tolerance from the first
+    assert calls[0] == 1
+    assert third.ssim == fidelity(ref, test + 2 * step, None).ssim
 
 
 def test_ssim_is_carried_over_across_rerounding_within_the_tolerance(monkeypatch):
@@ -141,7 +157,7 @@ def test_audit_with_carried_over_ssim_matches_recomputing_every_stage(tmp_path, 
         for name, value in fast_stage.items():
             other = slow_stage[name]
             if name.startswith("ssim") and value is not None and other is not None:
-                assert max(abs(a - b) for a, b in zip(value, other, strict=True)) <= 2e-6, name
+                assert max(abs(a - b) for a, b in zip(value, other, strict=True)) <= 1e-5, name
             else:
                 assert value == other, name
 
@@ -210,36 +226,85 @@ def test_skipping_the_probes_changes_no_number(tmp_path, monkeypatch):
     assert fast[2]["border_fill_fraction"][0] > 0.01  # the rotation's fill is still measured
 
 
-@pytest.mark.parametrize(
-    "stage",
-    [
-        "ColorJitter: {brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1}",
-        "RandomSolarize: {threshold: 128, p: 1.0}",
-        "RandomPosterize: {bits: 3, p: 1.0}",
-        "RandomAdjustSharpness: {sharpness_factor: 3, p: 1.0}",
-    ],
-)
-def test_agreeing_real_output_skips_the_precision_rerun_without_changing_results(
-    tmp_path, monkeypatch, stage
+UNIT_FREE_STAGES = [
+    "ColorJitter: {brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.2}",
+    "GaussianBlur: {kernel_size: 5, sigma: [0.5, 2.0]}",
+    "Grayscale: {num_output_channels: 3}",
+    "RandomGrayscale: {p: 1.0}",
+    "RandomInvert: {p: 1.0}",
+    "RandomAdjustSharpness: {sharpness_factor: 3, p: 1.0}",
+    "RandomAutocontrast: {p: 1.0}",
+    "RandomChannelPermutation",
+    "RandomPhotometricDistort: {p: 1.0}",
+]
+
+
+def test_every_unit_free_class_is_listed():
+    assert {stage.split(":")[0] for stage in UNIT_FREE_STAGES} == twin.UNIT_FREE
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+@pytest.mark.parametrize("stage", UNIT_FREE_STAGES, ids=lambda s: s.split(":")[0])
+def test_unit_free_classes_skip_a_rerun_that_would_keep_the_float_run(
+    tmp_path, monkeypatch, stage, api
 ):
-    """With the shortcut disabled every stage reruns at 8 bits; the reports agree."""
+    """With the list emptied every stage on integers reruns at 8 bits; the reports agree."""
+    if api == "v1" and stage.split(":")[0] in (
+        "RandomChannelPermutation",
+        "RandomPhotometricDistort",
+    ):
+        pytest.skip("a v2-only class")
     spec = tmp_path / "spec.yaml"
-    spec.write_text(f"api: v2\ninput: uint8\npipeline:\n  - {stage}\n")
-    images = [str(SAMPLES / "coffee.jpg")]
+    # After a rotation, so the real input has drifted from the twin.
+    spec.write_text(
+        f"api: {api}\ninput: uint8\npipeline:\n  - RandomRotation: {{degrees: 20}}\n  - {stage}\n"
+    )
+    images = [str(SAMPLES / "coffee.jpg"), str(SAMPLES / "camera.png")]
     fast = audit(str(spec), images, samples=3, seed=2)
-    monkeypatch.setattr(twin, "AGREES_DB", math.inf)
+    monkeypatch.setattr(twin, "unit_free", lambda transform: False)
     slow = audit(str(spec), images, samples=3, seed=2)
     assert _stage_means(fast) == _stage_means(slow)
     assert [s.notes for s in fast.stages] == [s.notes for s in slow.stages]
 
 
-def test_solarize_threshold_in_raw_units_still_runs_the_reference_at_8_bits(tmp_path):
+def test_a_rerun_on_the_real_input_itself_reuses_the_real_output(tmp_path, monkeypatch):
+    """First stage on integers: the twin, rounded, is the real input, so no second call."""
     spec = tmp_path / "spec.yaml"
     spec.write_text(
-        "api: v2\ninput: uint8\npipeline:\n  - RandomSolarize: {threshold: 128, p: 1}\n"
+        "api: v2\ninput: uint8\npipeline:\n  - RandomSolarize: {threshold: 128, p: 1.0}\n"
+    )
+    images = [str(SAMPLES / "coffee.jpg")]
+    fast = audit(str(spec), images, samples=2, seed=2)
+    monkeypatch.setattr(twin, "_same_values", lambda a, b: False)
+    slow = audit(str(spec), images, samples=2, seed=2)
+    assert _stage_means(fast) == _stage_means(slow)
+    assert any("input's precision" in note for note in fast.stages[0].notes)
+
+
+def test_a_raw_unit_threshold_is_caught_after_the_real_data_drifted():
+    """A float threshold on uint8 data, after a PIL round trip that floors (review case)."""
+    from augaudit.classify import stage_kind
+    from augaudit.runner import run_sample
+
+    g = torch.Generator().manual_seed(0)
+    x = 0.6 + 0.4 * torch.rand(3, 48, 48, generator=g)
+    x[:, 16:32, :] = 0.7 / 255  # 0 after ToPILImage's floor, 1 when rounded
+    stages = [v2.ToPILImage(), v2.PILToTensor(), v2.RandomSolarize(threshold=0.5, p=1.0)]
+    runs, _ = run_sample(
+        stages, [stage_kind(t) for t in stages], x.float(), image_key="k", sample=0, seed=0
+    )
+    assert any("input's precision" in note for note in runs[2].notes)
+    assert runs[2].metrics["psnr_vs_reference"] < 10
+
+
+def test_solarize_threshold_in_raw_units_still_runs_the_reference_at_8_bits(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    stage = "RandomSolarize: {threshold: 128, p: 1.0}"
+    spec.write_text(
+        f"api: v2\ninput: uint8\npipeline:\n  - RandomRotation: {{degrees: 5}}\n  - {stage}\n"
     )
     report = audit(str(spec), [str(SAMPLES / "coffee.jpg")], samples=1)
-    assert any("input's precision" in note for note in report.stages[0].notes)
+    assert any("input's precision" in note for note in report.stages[1].notes)
 
 
 class _HalvesFloatsInPlace:
@@ -261,6 +326,49 @@ def test_a_stage_writing_into_the_twin_loses_the_reference_instead_of_corrupting
     runs, _ = run_sample([_HalvesFloatsInPlace()], kinds, x, image_key="k", sample=0, seed=0)
     assert runs[0].metrics["psnr_vs_reference"] is None
     assert any("modified the reference" in note for note in runs[0].notes)
+
+
+def test_a_pil_stage_that_works_in_place_on_tensors_keeps_its_reference():
+    """The real run on PIL says nothing about in-place writes to the tensor twin (review case)."""
+    from augaudit.classify import stage_kind
+    from augaudit.runner import run_sample
+
+    rng = np.random.default_rng(0)
+    x = Image.fromarray(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8))
+    stages = [
+        v2.RandomErasing(p=1.0, inplace=True),
+        v2.RandomHorizontalFlip(p=1.0),
+        v2.PILToTensor(),
+    ]
+    runs, _ = run_sample(
+        stages, [stage_kind(t) for t in stages], x, image_key="k", sample=0, seed=0
+    )
+    assert [r.metrics["psnr_vs_reference"] is not None for r in runs] == [True, True, True]
+    assert not any("modified the reference" in note for r in runs for note in r.notes)
+
+
+def test_ssim_works_outside_inference_mode_after_a_call_inside_it():
+    from augaudit.metrics import ssim
+
+    ref, test = _photo_pair(40)
+    with torch.inference_mode():
+        inside = ssim(ref.float(), test.float(), data_range=1.0)
+    assert ssim(ref.float(), test.float(), data_range=1.0) == inside
+    with torch.inference_mode():
+        assert twin._version(torch.zeros(2)) is None
+
+
+def test_an_empty_image_reports_no_border_fill_rather_than_nan():
+    from augaudit.classify import stage_kind
+    from augaudit.runner import run_sample
+
+    stages = [v2.RandomHorizontalFlip(p=1.0), v2.RandomRotation(10)]
+    x = torch.zeros(3, 0, 7, dtype=torch.uint8)
+    runs, _ = run_sample(
+        stages, [stage_kind(t) for t in stages], x, image_key="k", sample=0, seed=0
+    )
+    fills = [r.metrics.get("border_fill_fraction") for r in runs]
+    assert all(f is None or not math.isnan(f) for f in fills), fills
 
 
 def test_allocator_tuning_is_accepted_by_glibc():
@@ -351,7 +459,7 @@ def test_probes_in_one_call_measure_what_the_full_probes_measure(transform, dtyp
 
     conv = BYTE if dtype == torch.uint8 else UNIT
     image = torch.zeros(3, 64, 80, dtype=dtype)
-    assert probes_share_a_call(transform, image)
+    assert probes_share_a_call(transform, image, conv)
     coverage = torch.ones(64, 80, dtype=torch.float64)
     if incoming == "partial":
         coverage[:, :9] = 0.0
@@ -377,13 +485,15 @@ def test_probes_run_separately_for_anything_else():
 
     tensor = torch.zeros(3, 8, 8, dtype=torch.uint8)
     pil = Image.new("RGB", (8, 8))
-    assert not probes_share_a_call(v2.RandomRotation(10), pil)
-    assert not probes_share_a_call(v2.RandomRotation(10), tensor[None])  # a batch already
-    assert not probes_share_a_call(_HalvesFloatsInPlace(), tensor)
-    assert not probes_share_a_call(v2.Compose([v2.RandomRotation(5), v2.ColorJitter(0.2)]), tensor)
-    assert not probes_share_a_call(
-        v2.Compose([v2.RandomRotation(5), _HalvesFloatsInPlace()]), tensor
-    )
+    normalized = UNIT.normalized((0.5, 0.4, 0.3), (0.2, 0.25, 0.3))
+    assert not probes_share_a_call(v2.RandomRotation(10), tensor.float(), normalized)
+    assert not probes_share_a_call(v2.RandomRotation(10), pil, BYTE)
+    assert not probes_share_a_call(v2.RandomRotation(10), tensor[None], BYTE)  # a batch already
+    assert not probes_share_a_call(_HalvesFloatsInPlace(), tensor, BYTE)
+    jittered = v2.Compose([v2.RandomRotation(5), v2.ColorJitter(0.2)])
+    assert not probes_share_a_call(jittered, tensor, BYTE)
+    mixed = v2.Compose([v2.RandomRotation(5), _HalvesFloatsInPlace()])
+    assert not probes_share_a_call(mixed, tensor, BYTE)
     from torchvision import tv_tensors
 
-    assert not probes_share_a_call(v2.RandomRotation(10), tv_tensors.Image(tensor))
+    assert not probes_share_a_call(v2.RandomRotation(10), tv_tensors.Image(tensor), BYTE)
