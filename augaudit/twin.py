@@ -84,11 +84,12 @@ def step(
 ) -> TwinStep:
     """Run one stage on the twin.
 
-    A stage that did not modify the real tensor it was given (``mutates``
-    False) gets the twin's value itself instead of a copy; should it modify
-    that after all, the twin is lost (RuntimeError) rather than measured from
-    altered values. For PIL and numpy input the twin is always copied: how a
-    stage treats those says nothing about how it treats a tensor.
+    A torchvision stage that did not modify the real tensor it was given
+    (``mutates`` False) gets the twin's value itself instead of a copy; should
+    it modify that after all, the twin is lost (RuntimeError) rather than
+    measured from altered values. For PIL and numpy input, and for other code,
+    the twin is always copied: how a stage treats those says nothing about how
+    it treats a tensor.
 
     Raises
     ------
@@ -107,7 +108,10 @@ def step(
     routes = []
     if isinstance(real_in, Image.Image) and kind == "geometric":
         routes.append(("pil-float", _run_pil_float))
-    version = None if mutates or not isinstance(real_in, torch.Tensor) else _version(twin.value)
+    # Shared only with torchvision's own classes (kind known), whose writes the
+    # version counter sees; other code may write through .numpy() unseen.
+    shared = not mutates and kind != "unknown" and isinstance(real_in, torch.Tensor)
+    version = _version(twin.value) if shared else None
     routes.append(("float64", _run_float64 if version is None else _run_float64_in_place))
     routes.append(("8-bit", _run_at_real_precision))
     for route, run in routes:
@@ -246,13 +250,20 @@ def _run_pil_float(
 def _run_float64(
     transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
 ) -> torch.Tensor:
-    return _float64_output(transform(_seeded(seed, twin.value.clone())), target)
+    out = transform(_seeded(seed, twin.value.clone()))
+    return target.to_unit(to_chw(_float_tensor(out)))
 
 
 def _run_float64_in_place(
     transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
 ) -> torch.Tensor:
-    return _float64_output(transform(_seeded(seed, twin.value)), target)
+    out = _float_tensor(transform(_seeded(seed, twin.value)))
+    # torchvision's float64 (C, H, W) output is used as it is: a fresh tensor,
+    # or the input itself when the stage did nothing, and nothing writes into
+    # a twin after its stage.
+    if out.dtype == torch.float64 and out.ndim == 3 and target.is_unit:
+        return out.detach().as_subclass(torch.Tensor)
+    return target.to_unit(to_chw(out))
 
 
 def _seeded(seed: int, value: torch.Tensor) -> torch.Tensor:
@@ -260,14 +271,11 @@ def _seeded(seed: int, value: torch.Tensor) -> torch.Tensor:
     return value
 
 
-def _float64_output(out: Any, target: Convention) -> torch.Tensor:
+def _float_tensor(out: Any) -> torch.Tensor:
+    # The stage's float output is in the twin's convention for the real output.
     if not isinstance(out, torch.Tensor) or not out.is_floating_point():
         raise TypeError(f"returned {type(out).__name__}, not a float tensor")
-    # The stage's float output is in the twin's convention for the real output.
-    # A float64 (C, H, W) output is used as it is: nothing writes into a twin.
-    if out.dtype == torch.float64 and out.ndim == 3 and target.is_unit:
-        return out.detach().as_subclass(torch.Tensor)
-    return target.to_unit(to_chw(out))
+    return out
 
 
 def _run_at_real_precision(

@@ -328,6 +328,30 @@ def test_a_stage_writing_into_the_twin_loses_the_reference_instead_of_corrupting
     assert any("modified the reference" in note for note in runs[0].notes)
 
 
+class _HalvesFloatsThroughNumpy:
+    """Writes into float input where torch's version counter cannot see it."""
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if x.is_floating_point():
+            x.numpy()[...] *= 0.5
+            return x
+        return x // 2
+
+
+def test_code_outside_torchvision_always_gets_a_copy_of_the_twin():
+    from augaudit.runner import run_sample
+
+    # Bright, so that halving the twin twice (x / 4 against x / 2) is a gap
+    # the rerun cannot take for rounding.
+    bright = torch.from_numpy(np.random.default_rng(1).integers(128, 256, (3, 64, 64), np.uint8))
+    stages = [_HalvesFloatsThroughNumpy()]
+    runs, _ = run_sample(stages, ["unknown"], bright, image_key="k", sample=0, seed=0)
+    # Shared, the rerun at 8 bits would read the halved twin and call the stage
+    # a different operation; copied, the float run stands (x // 2 vs x / 2).
+    assert not any("input's precision" in note for note in runs[0].notes)
+    assert runs[0].metrics["psnr_vs_reference"] > 40
+
+
 def test_a_pil_stage_that_works_in_place_on_tensors_keeps_its_reference():
     """The real run on PIL says nothing about in-place writes to the tensor twin (review case)."""
     from augaudit.classify import stage_kind
