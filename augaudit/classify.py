@@ -76,6 +76,16 @@ def is_torchvision(transform: Any) -> bool:
     return type(transform).__module__.startswith("torchvision.")
 
 
+def is_torchvision_class(transform: Any, names: frozenset[str]) -> bool:
+    """Whether ``transform`` is one of torchvision's own transform classes ``names``.
+
+    Subclasses defined elsewhere do not count: they may change what the
+    torchvision class is known to do.
+    """
+    cls = type(transform)
+    return cls.__name__ in names and cls.__module__.startswith("torchvision.transforms.")
+
+
 def members(transform: Any) -> list[Any]:
     """The transforms a torchvision container holds (empty for anything else)."""
     if type(transform).__name__ in CONTAINERS and is_torchvision(transform):

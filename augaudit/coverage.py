@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from augaudit.classify import CONTAINERS, GEOMETRIC, is_torchvision, is_torchvision_class, walk
 from augaudit.seeding import seed_everything
 from augaudit.values import Convention, like, to_chw
 
@@ -39,8 +40,12 @@ _FILL_FREE = frozenset(
 
 def keeps_full_coverage(transform: Any) -> bool:
     """Whether ``transform`` is a torchvision class that never fills pixels."""
-    cls = type(transform)
-    return cls.__name__ in _FILL_FREE and cls.__module__.startswith("torchvision.transforms.")
+    return is_torchvision_class(transform, _FILL_FREE)
+
+
+def fully_covered(coverage: torch.Tensor) -> bool:
+    """Every pixel comes wholly from the source (False for an empty image)."""
+    return coverage.numel() > 0 and float(coverage.min()) >= 1.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ def probe_inputs(
     raw_a, raw_b = conv.from_unit(unit_a), conv.from_unit(unit_b)
     h, w = coverage.shape
     probe_a = _constant(template, raw_a, (channels, h, w))
-    if h * w and float(coverage.min()) >= 1.0:  # nothing filled yet: B is a constant too
+    if fully_covered(coverage):  # nothing filled yet: B is a constant too
         return probe_a, _constant(template, raw_b, (channels, h, w))
     probe_b = raw_a + coverage.unsqueeze(0) * (raw_b - raw_a)
     return probe_a, like(template, probe_b.contiguous())
@@ -134,8 +139,6 @@ def probes_share_a_call(transform: Any, template: Any, conv: Convention) -> bool
     probe, batched, says what both full probes say (to the last bit of their
     mean over channels), for a third of the pixels and half the calls.
     """
-    from augaudit.classify import CONTAINERS, GEOMETRIC, is_torchvision, walk
-
     if type(template) is not torch.Tensor or template.ndim != 3:
         return False
     if len(set(conv.scale)) > 1 or len(set(conv.offset)) > 1:  # Normalize's per-channel units

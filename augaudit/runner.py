@@ -17,7 +17,7 @@ import torch
 from augaudit.check_facts import cast_factor, check_facts
 from augaudit.classify import StageKind
 from augaudit.convention import output_convention
-from augaudit.coverage import keeps_full_coverage, probe
+from augaudit.coverage import fully_covered, keeps_full_coverage, probe
 from augaudit.masks import out_of_range_mask, wrapped_mask
 from augaudit.measure import (
     Fidelity,
@@ -109,7 +109,7 @@ def run_sample(
     conv = input_convention(x)
     raw = to_chw(x)
     flow = _Flow(x, raw, conv, torch.ones(raw.shape[1:], dtype=torch.float64), None, describe(x))
-    flow.twin = start(x, conv, raw)
+    flow.twin = start(raw, conv)
     timed_out = {} if timed_out is None else timed_out
     runs: list[StageRun] = []
     # Pictures are reduced as each stage finishes: full-size views would pile up otherwise.
@@ -207,7 +207,7 @@ def _measure_stage(
     if coverage is not None and (kind != "photometric" or type_changed):
         # Skipping the probes loses only their gain, which a stage that keeps
         # its type does not need.
-        if not type_changed and keeps_full_coverage(transform) and _full(coverage):
+        if not type_changed and keeps_full_coverage(transform) and fully_covered(coverage):
             coverage = torch.ones(tuple(out_raw.shape[1:]), dtype=torch.float64)
         else:
             try:
@@ -286,8 +286,3 @@ def _measure_stage(
         extras=extras,
     )
     return record, new_flow
-
-
-def _full(coverage: torch.Tensor) -> bool:
-    """Every pixel fully covered (False for an empty image: there is nothing to skip for)."""
-    return coverage.numel() > 0 and bool((coverage >= 1).all())

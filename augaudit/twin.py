@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from augaudit.classify import StageKind
+from augaudit.classify import StageKind, is_torchvision_class
 from augaudit.seeding import seed_everything
 from augaudit.values import UNIT, Convention, is_image_like, like, to_chw
 
@@ -51,14 +51,13 @@ def twin_convention(real: Convention) -> Convention:
     return UNIT if real.integer else real
 
 
-def start(real_input: Any, conv: Convention, raw: torch.Tensor | None = None) -> Twin:
-    """The twin of ``real_input``; ``raw`` is its raw view when the caller has one."""
+def start(raw: torch.Tensor, conv: Convention) -> Twin:
+    """The twin of a real input, from its raw (C, H, W) view."""
     tconv = twin_convention(conv)
     if len(set(conv.scale)) == 1 and not any(conv.offset):
-        # The common case (8 or 16 bits, [0, 1]): one pass, into a fresh tensor.
-        unit = to_chw(real_input).mul_(conv.scale[0]) if raw is None else raw * conv.scale[0]
+        unit = raw * conv.scale[0]  # the common case (8 or 16 bits, [0, 1]): one pass
     else:
-        unit = conv.to_unit(to_chw(real_input) if raw is None else raw)
+        unit = conv.to_unit(raw)
     # Integer input gets a [0, 1] twin: the unit view already is its value.
     return Twin(unit if tconv == UNIT else tconv.from_unit(unit), tconv)
 
@@ -169,8 +168,7 @@ UNIT_FREE = frozenset(
 
 
 def unit_free(transform: Any) -> bool:
-    cls = type(transform)
-    return cls.__name__ in UNIT_FREE and cls.__module__.startswith("torchvision.transforms.")
+    return is_torchvision_class(transform, UNIT_FREE)
 
 
 def _same_operation(
