@@ -25,7 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cli_targets
 import ssim_target
-from workload import PIPELINE_YAML, make_photos, plain_inputs, plain_run, write_spec
+from workload import (
+    PAIR_CHANGING_STAGES,
+    PIPELINE_YAML,
+    floor_run,
+    make_photos,
+    plain_inputs,
+    plain_run,
+    write_spec,
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ def overhead(plan: Plan, spec: Path, images: Path) -> None:
     audit(str(spec), [str(first)], samples=1)  # warm-up: lazy imports, allocator, kernels
     plain_run(transforms, loaded, 1, 0)
     plain_times, audit_times = [], []
+    floors: dict[torch.dtype, list[float]] = {torch.float64: [], torch.float32: []}
     threads = torch.get_num_threads()
     for _ in range(plan.repeats):
         # The audit runs each image on one torch thread (results must not depend
@@ -92,6 +101,8 @@ def overhead(plan: Plan, spec: Path, images: Path) -> None:
         start = time.perf_counter()
         plain_run(transforms, loaded, plan.samples, 0)
         plain_times.append(time.perf_counter() - start)
+        for dtype, times in floors.items():
+            times.append(sum(floor_run(transforms, loaded, plan.samples, 0, dtype)))
         torch.set_num_threads(threads)
         start = time.perf_counter()
         audit(str(spec), [str(images)], samples=plan.samples, seed=0)
@@ -103,6 +114,12 @@ def overhead(plan: Plan, spec: Path, images: Path) -> None:
     line("1", "audit overhead (audit / pipeline)", measured, "<= 3x", ratio <= 3.0)
     per_sample = f"{audited / runs * 1e3:.1f} ms audited, {plain / runs * 1e3:.1f} ms plain"
     print(f"    per sample of 6 stages: {per_sample}")
+    # What the definition alone costs: the pipeline, its reference and the
+    # SSIMs of the stages that make a new pair, with nothing else measured.
+    f64, f32 = ((plain + statistics.median(floors[d])) / plain for d in floors)
+    ssims = len(PAIR_CHANGING_STAGES)
+    print(f"    floor (pipeline + float64 reference + {ssims} SSIMs, nothing else): {f64:.2f}x;")
+    print(f"    the same with a float32 reference: {f32:.2f}x")
 
 
 def ssim_speed(plan: Plan, photos: list[Path]) -> None:

@@ -85,3 +85,55 @@ def plain_run(transforms: list[Any], loaded: list[tuple[str, Any]], samples: int
                 seed_everything(stage_seed(seed, key, sample, index + 1))
                 out = transform(out)
     return out
+
+
+# The stages of PIPELINE_YAML after which the (real, reference) pair is a new
+# one. The flip mirrors it, ToDtype and Normalize move it by rounding only, so
+# the audit carries SSIM over there (augaudit.measure.fidelity); the floor
+# counts no SSIM for them.
+PAIR_CHANGING_STAGES = (0, 1, 2)
+
+
+def _outputs(
+    transforms: list[Any], x: Any, key: str, sample: int, seed: int, dtype: Any
+) -> list[Any]:
+    from augaudit.seeding import seed_everything, stage_seed
+
+    outputs = []
+    for index, transform in enumerate(transforms):
+        seed_everything(stage_seed(seed, key, sample, index + 1))
+        x = transform(x)
+        if dtype is not None:  # the reference stays in its precision (ToDtype would change it)
+            x = x.to(dtype)
+        outputs.append(x)
+    return outputs
+
+
+def floor_run(
+    transforms: list[Any], loaded: list[tuple[str, Any]], samples: int, seed: int, dtype: Any
+) -> tuple[float, float]:
+    """Seconds of the work no audit as issue 5 defines it can skip, beyond the pipeline itself.
+
+    Returns (the reference run, the SSIMs): every stage again on a ``dtype``
+    copy in [0, 1] with the same seeds, and SSIM in float32 of the real output
+    against it after each stage that makes a new pair. The real outputs are
+    made untimed: the pipeline's own time is :func:`plain_run`'s.
+    """
+    import time
+
+    from augaudit.inputs import make_input
+    from augaudit.metrics import ssim
+
+    reference_s = ssim_s = 0.0
+    for key, image in loaded:
+        for sample in range(samples):
+            real = _outputs(transforms, make_input(image, "uint8"), key, sample, seed, None)
+            start = time.perf_counter()
+            x = make_input(image, "uint8").to(dtype) / 255.0
+            reference = _outputs(transforms, x, key, sample, seed, dtype)
+            middle = time.perf_counter()
+            for index in PAIR_CHANGING_STAGES:
+                ssim(reference[index].float(), real[index].float() / 255.0, data_range=1.0)
+            ssim_s += time.perf_counter() - middle
+            reference_s += middle - start
+    return reference_s, ssim_s

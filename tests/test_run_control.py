@@ -161,6 +161,10 @@ def darken_in_place(t):
 def darken(t):
     return t * 0.5
 
+def darken_through_numpy(t):
+    t.numpy()[...] *= 0.5  # a write torch's version counter does not see
+    return t
+
 def flip_flop(img):
     calls["n"] += 1
     return img if calls["n"] % 2 else np.asarray(img)
@@ -174,6 +178,7 @@ to_float = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
 hanging = [v2.ToImage(), hang, v2.RandomHorizontalFlip()]
 mutating = [*to_float, darken_in_place, v2.RandomHorizontalFlip()]
 clean = [*to_float, darken, v2.RandomHorizontalFlip()]
+numpy_mutating = [*to_float, darken_through_numpy, v2.RandomHorizontalFlip()]
 returns_none = [v2.ToImage(), lambda img: None]
 varying = [flip_flop]
 varying_then_steady = [flip_flop, v2.RandomHorizontalFlip(), v2.CenterCrop(20)]
@@ -224,6 +229,32 @@ def test_in_place_mutation_is_reported_and_does_not_leak(ws: Path, stages_py: Pa
     assert "AUG507" not in codes(clean)
     for a, b in zip(mutating.stages, clean.stages, strict=True):
         assert a.metrics == b.metrics
+
+
+def test_a_write_through_numpy_is_reported_and_does_not_leak(ws: Path, stages_py: Path) -> None:
+    """Code outside torchvision can write into a tensor through ``.numpy()``, which torch's
+    version counter never sees: its input is compared by value, so the write is caught (AUG507)
+    and the measurements are those of the stage written without mutation."""
+    images = [str(ws / "imgs" / "img01.png"), str(ws / "imgs" / "img02.png")]
+    mutating = run_py(stages_py, "numpy_mutating", images, samples=3)
+    clean = run_py(stages_py, "clean", images, samples=3)
+    assert codes(mutating)["AUG507"] == [3]
+    for a, b in zip(mutating.stages, clean.stages, strict=True):
+        assert a.metrics == b.metrics
+
+
+def test_a_nan_left_in_place_is_not_a_mutation() -> None:
+    import torch
+
+    from augaudit.mutation import fingerprint, mutated
+
+    t = torch.ones(3, 4, 4)
+    t[0, 1, 1] = float("nan")
+    before = fingerprint(t, values=True)
+    assert not mutated(t, before)
+    t.numpy()[1, 2, 2] = 5.0
+    assert mutated(t, before)
+    assert not mutated(t, fingerprint(t))  # without values only the version counter is read
 
 
 def test_a_stage_returning_none_is_a_finding(ws: Path, stages_py: Path) -> None:
