@@ -14,7 +14,7 @@ from typing import Any
 from augaudit import __version__
 from augaudit.aggregate import Aggregator
 from augaudit.checks.context import DEFAULT_THRESHOLDS, CheckContext
-from augaudit.checks.registry import all_checks, selected
+from augaudit.checks.registry import all_checks, code_prefixes, selected
 from augaudit.classify import stage_kind
 from augaudit.errors import AuditInterrupted, InputError
 from augaudit.images import MODE_CHOICES, discover
@@ -95,6 +95,7 @@ def audit(
         Ctrl-C; carries the partial report.
     """
     _check_options(samples, input, mode, fail_on)
+    select, ignore = code_prefixes(select, "select"), code_prefixes(ignore, "ignore")
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     if max_images is not None and max_images < 1:
@@ -219,6 +220,7 @@ def validate(
         arguments; with building, values the constructor refuses).
     """
     _check_options(1, None, "rgb", fail_on)
+    select, ignore = code_prefixes(select, "select"), code_prefixes(ignore, "ignore")
     if isinstance(spec, Pipeline):
         pipeline = spec
     else:

@@ -121,6 +121,41 @@ def test_select_ignore_and_extend_ignore_by_prefix(project):
     assert ran["warnings"] == 0
 
 
+def test_prefixes_are_case_insensitive_and_comma_separated(project):
+    args = ("run", "rotate.yaml", "imgs", "--samples", "1", "--format", "json")
+    assert "AUG301" in codes(invoke(*args, "--select", "aug3"))
+    assert "AUG301" in codes(invoke(*args, "--select", "AUG2,AUG3"))
+    assert "AUG301" not in codes(invoke(*args, "--ignore", "aug1, aug30"))
+
+
+@pytest.mark.parametrize(
+    ("flags", "config", "named"),
+    [
+        (("--select", "XYZ"), "", "--select 'XYZ'"),
+        (("--select", "AUG3,AUG9"), "", "--select 'AUG9'"),
+        (("--ignore", "AUG30x"), "", "--ignore 'AUG30x'"),
+        ((), 'select = ["AUG33"]\n', "select (in the config file) 'AUG33'"),
+        ((), 'extend-ignore = ["nope"]\n', "extend-ignore (in the config file) 'nope'"),
+    ],
+)
+def test_a_prefix_matching_no_check_is_an_error_not_an_empty_gate(project, flags, config, named):
+    """A typo in --select used to select nothing: no findings, exit 0, the gate off."""
+    (project / "augaudit.toml").write_text(config)
+    for command in (("run", "rotate.yaml", "imgs", "--samples", "1"), ("validate", "rotate.yaml")):
+        result = RUNNER.invoke(app, [*command, *flags])
+        assert result.exit_code == 2, result.output
+        (line,) = result.output.strip().splitlines()
+        assert f"error: {named} matches no check code" in line and "augaudit rules" in line
+
+
+def test_the_library_checks_prefixes_too(project):
+    from augaudit.engine import audit
+    from augaudit.errors import InputError
+
+    with pytest.raises(InputError, match="select 'AUG0' matches no check code"):
+        audit("rotate.yaml", ["imgs"], samples=1, select=["AUG0"])
+
+
 def test_per_stage_ignore_comment_in_the_spec(project):
     (project / "quiet.yaml").write_text(
         "api: v2\npipeline:\n  - RandomRotation: {degrees: [45, 45]}  # augaudit: ignore[AUG301]\n"

@@ -57,6 +57,34 @@ def selected(codes: Iterable[str], select: Iterable[str] = (), ignore: Iterable[
     )
 
 
+def code_prefixes(values: Iterable[str], option: str) -> tuple[str, ...]:
+    """Check code prefixes as a user writes them: comma-separated, any case, each checked.
+
+    Raises
+    ------
+    InputError
+        A prefix matches no check code: ``--select AUG9`` or a typo would
+        otherwise turn every check off, and a CI gate with them, silently.
+    """
+    from augaudit.errors import InputError
+
+    known = [check.code for check in all_checks()]
+    prefixes: list[str] = []
+    for value in values:
+        for part in str(value).split(","):
+            prefix = part.strip().upper()
+            if not prefix:
+                continue
+            if not any(code.startswith(prefix) for code in known):
+                raise InputError(
+                    f"{option} {part.strip()!r} matches no check code",
+                    hint="codes look like AUG301, a prefix like AUG3 takes a group; "
+                    "`augaudit rules` lists them",
+                )
+            prefixes.append(prefix)
+    return tuple(prefixes)
+
+
 def all_checks() -> list[Check]:
     # Importing the rule modules fills the registry as a side effect.
     from augaudit.checks import (  # noqa: F401

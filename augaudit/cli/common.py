@@ -98,10 +98,23 @@ def policy(
     fail_on: str | None,
     allow_module: list[str] | None,
 ) -> Policy:
-    ignored = tuple(pick(ignore, config.ignore, ()))
+    from augaudit.checks.registry import code_prefixes
+
+    def prefixes(flag: list[str] | None, configured: Any, name: str) -> tuple[str, ...]:
+        given = flag if flag is not None else configured
+        where = f"--{name}" if flag is not None else f"{name} (in the config file)"
+        try:
+            return code_prefixes(given or (), where)
+        except AugauditError as exc:
+            fail(str(exc))
+
+    extended = (
+        *prefixes(None, config.extend_ignore, "extend-ignore"),
+        *prefixes(extend_ignore, None, "extend-ignore"),
+    )
     return Policy(
-        select=tuple(pick(select, config.select, ())),
-        ignore=(*ignored, *config.extend_ignore, *(extend_ignore or ())),
+        select=prefixes(select, config.select, "select"),
+        ignore=(*prefixes(ignore, config.ignore, "ignore"), *extended),
         fail_on=pick(fail_on, config.fail_on, "error"),
         thresholds=dict(config.thresholds),
         allow_modules=(*config.allow_modules, *(allow_module or ())),
