@@ -14,5 +14,5 @@ def display_path(path: Path) -> str:
         return path.as_posix()
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return path.name

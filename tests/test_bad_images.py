@@ -171,6 +171,32 @@ def test_symlink_loop_in_a_folder_does_not_crash_discovery(tmp_path: Path) -> No
         assert _outcome(source.path)[:2] == ("skipped", "cannot read image: symbolic link loop")
 
 
+def test_symlink_loop_named_by_absolute_path_is_skipped_through_the_cli(tmp_path: Path) -> None:
+    # Regression: display_path() resolved the absolute path, which raised RuntimeError -> exit 3.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "a.png").symlink_to(outside / "b.png")
+    (outside / "b.png").symlink_to(outside / "a.png")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "spec.yaml").write_text(CHEAP_SPEC)
+    Image.new("RGB", (16, 16), (9, 99, 199)).save(work / "good.png")
+    result = subprocess.run(
+        [sys.executable, "-m", "augaudit", "run", "spec.yaml", str(outside / "a.png"), "good.png"]
+        + [*CLI_FLAGS, "--jobs", "1"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    images = {img["path"]: img for img in json.loads(result.stdout)["images"]}
+    assert images["a.png"]["status"] == "skipped"
+    assert "symbolic link loop" in images["a.png"]["reason"]
+    assert images["good.png"]["status"] == "ok"
+
+
 def test_two_names_of_one_file_keep_the_first_in_sorted_order(tmp_path: Path) -> None:
     Image.new("RGB", (4, 4)).save(tmp_path / "m.png")
     for name in ("z_link.png", "a_link.png"):

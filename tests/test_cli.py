@@ -854,3 +854,35 @@ def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(app, ["run", "spec.yaml", "imgs"])
     assert result.exit_code == 130, result.output
     assert result.stderr.strip() == "augaudit: error: interrupted"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links, FIFOs and /dev/stdout")
+def test_output_goes_through_links_and_into_devices(tmp_path: Path) -> None:
+    """``-o`` renames a temporary file over a regular file only: a symbolic link stays a link
+    (its target gets the report) and /dev/stdout or a FIFO is written to, never replaced."""
+    import threading
+
+    from augaudit.cli.common import write_atomic
+
+    (tmp_path / "target.json").write_text("old")
+    (tmp_path / "link.json").symlink_to("target.json")
+    write_atomic(tmp_path / "link.json", "new report")
+    assert (tmp_path / "link.json").is_symlink()
+    assert (tmp_path / "target.json").read_text() == "new report"
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, "through the pipe")
+    reader.join(timeout=10)
+    assert received == [b"through the pipe"] and stat.S_ISFIFO(fifo.stat().st_mode)
+
+    code = "from pathlib import Path; from augaudit.cli.common import write_atomic; "
+    code += "write_atomic(Path('/dev/stdout'), 'to stdout')"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, "to stdout"), result.stderr
+    assert Path("/dev/stdout").is_symlink() or not Path("/dev/stdout").is_file()

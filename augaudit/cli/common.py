@@ -135,6 +135,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
     # Temporary file then rename: an interrupted run never leaves a truncated report.
     if path.is_dir():
         raise IsADirectoryError(str(path))
+    if path.exists() and not path.is_file():
+        # /dev/stdout, a FIFO, a terminal: written to, never renamed over.
+        with path.open("wb") as handle:
+            handle.write(data)
+        return
+    # Through a symbolic link to the file it names, so the link stays a link.
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
