@@ -182,8 +182,10 @@ def test_symlink_loop_named_by_absolute_path_is_skipped_through_the_cli(tmp_path
     (work / "spec.yaml").write_text(CHEAP_SPEC)
     Image.new("RGB", (16, 16), (9, 99, 199)).save(work / "good.png")
     result = subprocess.run(
-        [sys.executable, "-m", "augaudit", "run", "spec.yaml", str(outside / "a.png"), "good.png"]
-        + [*CLI_FLAGS, "--jobs", "1"],
+        [
+            *(sys.executable, "-m", "augaudit", "run", "spec.yaml"),
+            *(str(outside / "a.png"), "good.png", *CLI_FLAGS, "--jobs", "1"),
+        ],
         cwd=work,
         capture_output=True,
         text=True,
