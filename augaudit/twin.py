@@ -14,6 +14,8 @@ How a stage runs on the twin, first route that works:
 2. Geometric stages on PIL input run on float ("F") PIL images one channel at a
    time, so PIL's own resampling is the reference (torch's differs from PIL's
    by about 39 dB for a bilinear rotation: an implementation gap, not loss).
+   Nearest-neighbour warps of tensors run with the real run's grid dtype
+   (``grid_precision.py``), so both pick the same pixels.
 3. Everything else runs on the float64 tensor.
 4. A stage that refuses floats (v2.JPEG, a PIL-only transform) runs at the real
    input's precision; the twin then carries that stage's loss, and says so.
@@ -22,6 +24,7 @@ How a stage runs on the twin, first route that works:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,7 @@ import torch
 from PIL import Image
 
 from augaudit.classify import StageKind, is_torchvision_class
+from augaudit.grid_precision import real_grid_dtype
 from augaudit.seeding import seed_everything
 from augaudit.values import UNIT, Convention, is_image_like, like, to_chw
 
@@ -111,6 +115,9 @@ def step(
     # version counter sees; other code may write through .numpy() unseen.
     shared = not mutates and kind != "unknown" and isinstance(real_in, torch.Tensor)
     version = _version(twin.value) if shared else None
+    grid = real_grid_dtype(transform, real_in)
+    if grid is not None:
+        routes.append(("float64", partial(_run_on_grid, grid)))
     routes.append(("float64", _run_float64 if version is None else _run_float64_in_place))
     routes.append(("8-bit", _run_at_real_precision))
     for route, run in routes:
@@ -249,6 +256,20 @@ def _run_float64(
     transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
 ) -> torch.Tensor:
     out = transform(_seeded(seed, twin.value.clone()))
+    return target.to_unit(to_chw(_float_tensor(out)))
+
+
+def _run_on_grid(
+    dtype: torch.dtype,
+    transform: Any,
+    twin: Twin,
+    real_in: Any,
+    conv_in: Convention,
+    target: Convention,
+    seed: int,
+) -> torch.Tensor:
+    # A nearest-neighbour warp picks pixels on the real run's grid (grid_precision.py).
+    out = transform(_seeded(seed, twin.value.to(dtype)))
     return target.to_unit(to_chw(_float_tensor(out)))
 
 
