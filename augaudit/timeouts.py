@@ -26,7 +26,11 @@ class StageTimeout(BaseException):
     """
 
     def __init__(self, seconds: float):
-        super().__init__(f"did not return within {seconds:g} s (--stage-timeout)")
+        # The budget covers the stage's calls on the sample and augaudit measuring
+        # them: say so, or a stage that is fast on a huge image gets the blame.
+        super().__init__(
+            f"with its measurement, did not finish within {seconds:g} s (--stage-timeout)"
+        )
         self.seconds = seconds
 
 

@@ -386,6 +386,24 @@ def test_metric_properties(pair: tuple[np.ndarray, np.ndarray]) -> None:
     assert ssim(b, a, data_range=1.0) == s
 
 
+def test_float32_rounding_never_puts_ssim_above_one() -> None:
+    # configs/bad.yaml's float32 bicubic resize against its float64 twin read SSIM 1.00000001
+    # in a report: windows round to either side of 1. The same pair on the astronaut photo sums
+    # 3e-9 above 1 unclamped (measured); SSIM itself cannot exceed 1.
+    from skimage import data
+    from torchvision.transforms.v2 import functional as F
+
+    from augaudit.ssim_map import ssim_map_sum
+
+    photo = torch.from_numpy(data.astronaut()).permute(2, 0, 1)
+    bicubic = F.InterpolationMode.BICUBIC
+    r64 = F.resize(photo.double() / 255, 320, interpolation=bicubic, antialias=True)
+    r32 = F.resize(photo.float() / 255, 320, interpolation=bicubic, antialias=True)
+    total, count = ssim_map_sum(r64.float(), r32, torch.float32, 1.0, None)
+    assert total / count > 1.0  # the case the clamp is for
+    assert ssim(r64.float(), r32, data_range=1.0) == 1.0
+
+
 # --- measure.compare: SSIM is 1 when no value differs by more than 2e-6 ---
 
 

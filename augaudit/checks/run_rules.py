@@ -81,12 +81,17 @@ def image_skipped(ctx: CheckContext) -> Iterator[Finding]:
     "AUG505",
     "stage-timeout",
     "error",
-    "a stage did not return within --stage-timeout seconds (default 60) and was stopped",
+    "a stage, with its measurement, did not finish within --stage-timeout seconds "
+    "(default 60) on a sample and was stopped",
     "find what the stage waits for (a lock, a download, an endless loop); raise "
-    "--stage-timeout if it is only slow",
+    "--stage-timeout if it is only slow, or its images very large (measuring them counts too)",
 )
 def stage_timeout(ctx: CheckContext) -> Iterator[Finding]:
     """A stage hung on a sample and was stopped; it is not run again in that run.
+
+    The budget is per stage and sample: the stage's own calls (the real run,
+    the coverage probes, the reference twin) and augaudit's measurement of
+    their outputs, which on images of many megapixels can take seconds.
 
     Each later sample records it as not run, so one hanging stage costs one
     timeout, not one per sample. Only Python-level waits can be stopped (a
