@@ -78,6 +78,7 @@ FLOAT255 = Convention("float [0,255]", (1 / 255,))
 BYTE = Convention("8-bit [0,255]", (1 / 255,), integer=True)
 WORD = Convention("16-bit [0,65535]", (1 / 65535,), integer=True)
 BINARY = Convention("1-bit {0,1}", integer=True)
+_BY_TOP = {255: BYTE, 65535: WORD, 1: BINARY}
 
 
 def _channels_last(shape: tuple[int, ...]) -> bool:
@@ -100,14 +101,27 @@ def is_float(obj: Any) -> bool:
 
 
 def integer_convention(obj: Any) -> Convention:
-    """The fixed convention of an integer-valued image object."""
+    """The fixed convention of an integer-valued image object.
+
+    Tensors and arrays take torchvision's range for their dtype (``_max_value``:
+    the dtype's top for unsigned types, 2**(bits - 1) - 1 for signed ones, whose
+    negative half it never uses): an int32 tensor from a 16-bit "I" image is
+    [0, 2**31 - 1] to ``ToDtype(float32, scale=True)``, which makes it read
+    32768 times darker.
+    """
     if isinstance(obj, Image.Image):
-        top = _PIL_MAX.get(obj.mode, 255.0)
-    elif isinstance(obj, torch.Tensor):
-        top = 1.0 if obj.dtype == torch.bool else 65535.0 if obj.dtype == torch.uint16 else 255.0
+        return _BY_TOP[int(_PIL_MAX.get(obj.mode, 255.0))]
+    if isinstance(obj, torch.Tensor):
+        if obj.dtype == torch.bool:
+            return BINARY
+        top, name = torch.iinfo(obj.dtype).max, str(obj.dtype).removeprefix("torch.")
     else:
-        top = 1.0 if obj.dtype == bool else 65535.0 if obj.dtype == np.uint16 else 255.0
-    return {255.0: BYTE, 65535.0: WORD, 1.0: BINARY}[top]
+        if obj.dtype == bool:
+            return BINARY
+        top, name = int(np.iinfo(obj.dtype).max), obj.dtype.name
+    if top in _BY_TOP:
+        return _BY_TOP[top]
+    return Convention(f"{name} [0,{top}]", (1 / top,), integer=True)
 
 
 def to_chw(obj: Any) -> torch.Tensor:

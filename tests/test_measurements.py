@@ -380,6 +380,40 @@ def test_keep_mode_reads_16_bit_as_16_bit(tmp_path):
     assert rgb.stages[0].metrics["saturated_fraction"].mean < 0.01
 
 
+def test_signed_integer_tensors_take_torchvisions_range(tmp_path):
+    """int16 is [0, 32767] to torchvision (``_max_value``), not 8 bits: values up to 1000 are in
+    range and nothing wraps (they used to read as 8-bit data, 70% of it wrapped)."""
+
+    def to_int16(x):
+        return (x * 1000).round().to(torch.int16)
+
+    pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), to_int16]
+    report = run(pipeline, [_photo(tmp_path)], samples=1)
+    stage = report.stages[2]
+    assert stage.convention == "int16 [0,32767]"
+    assert stage.metrics["out_of_range_fraction"].max == 0.0
+    assert not {f.code for f in report.findings} & {"AUG202", "AUG201", "AUG103"}
+
+
+def test_an_int32_image_reads_as_torchvision_reads_it(tmp_path):
+    """A mode "I" image becomes an int32 tensor, which ToDtype(float32, scale=True) divides by
+    2**31 - 1: its 16-bit values come out 32768 times darker. The int32 stage carries that range,
+    so the loss shows where it happens (it read as 8-bit data before: -43 dB, '16-bit values
+    squeezed to 8 bits')."""
+    values = (np.random.default_rng(2).random((40, 48)) * 60000).astype(np.int32)
+    path = tmp_path / "i32.tif"
+    Image.fromarray(values, mode="I").save(path)
+    pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+    report = run(pipeline, [str(path)], samples=1, mode="keep")
+    assert report.stages[0].convention == "int32 [0,2147483647]"
+    # ToDtype divides exactly as the convention says: no change against its input.
+    assert report.stages[1].metrics["psnr_vs_input"].mean == 200.0
+    assert report.stages[0].metrics["psnr_vs_reference"].mean < 10  # near black vs [0, 1] data
+    assert "AUG101" in {f.code for f in report.findings}
+    real = v2.ToDtype(torch.float32, scale=True)(v2.ToImage()(Image.open(path)))
+    assert float(real.max()) == pytest.approx(values.max() / (2**31 - 1), rel=1e-6)
+
+
 def test_loader_notes_only_real_losses(tmp_path):
     from augaudit.images import LOSSY_ALPHA_NOTE, LOSSY_DEPTH_NOTE, load
 

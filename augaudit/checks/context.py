@@ -22,7 +22,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "final-psnr-min": 40.0,
     "final-ssim-min": 0.98,
 }
-INTEGER_CONVENTIONS = ("8-bit", "16-bit", "1-bit")
+INTEGER_CONVENTIONS = ("8-bit", "16-bit", "1-bit", "int", "uint")  # int16 [0,32767], ...
 
 
 def is_integer(convention: str | None) -> bool:
