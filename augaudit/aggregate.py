@@ -6,11 +6,12 @@ with pixels.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from augaudit.model import METRIC_KEYS, OutputType, StageError, StageReport, Stat
+from augaudit.model import METRIC_KEYS, PSNR_CAP, OutputType, StageError, StageReport, Stat
 from augaudit.sampling import confidence_interval
 from augaudit.spec.model import StageSpec
 
@@ -152,8 +153,20 @@ class Aggregator:
             # Half-width from the spread of per-image means, centred on the reported mean
             # (the two centres differ only when some samples failed on some images).
             half = (interval[1] - interval[0]) / 2
-            interval = (mean - half, mean + half)
+            low, high = _possible(metric)
+            interval = (max(mean - half, low), min(mean + half, high))
         return Stat(mean, min(values), max(values), len(values), interval)
+
+
+def _possible(metric: str) -> tuple[float, float]:
+    """The values a metric can take: an interval of its mean never reaches past them."""
+    if metric.endswith("_fraction"):
+        return 0.0, 1.0
+    if metric.startswith("psnr"):
+        return -math.inf, PSNR_CAP
+    if metric.startswith("ssim"):
+        return -1.0, 1.0
+    return -math.inf, math.inf
 
 
 def _most_common(counter: Counter[str]) -> str | None:

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import torch
 
 # Wang et al.'s constants are defined beside the kernel and are public here.
+from augaudit.model import PSNR_CAP
 from augaudit.ssim_map import SSIM_K1, SSIM_K2, SSIM_SIGMA, SSIM_WINDOW, ssim_map_sum
 
 __all__ = [
@@ -33,9 +34,6 @@ __all__ = [
 
 ImageLike: TypeAlias = torch.Tensor | npt.NDArray[Any]
 
-#: Upper bound on :func:`psnr`, in dB. Identical images have infinite PSNR; a
-#: finite cap keeps reports sortable and JSON-serialisable.
-PSNR_CAP: float = 200.0
 
 #: A non-bool mask marks a pixel as "in" when its value is at least this.
 #: Slightly below 1 so that coverage masks made by resampling an all-ones image,

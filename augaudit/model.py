@@ -13,6 +13,10 @@ if TYPE_CHECKING:  # numpy and Pillow only, but reports need not import them
     from augaudit.visuals import SampleVisuals
 
 SCHEMA_VERSION = 1
+#: Upper bound on :func:`augaudit.metrics.psnr`, in dB. Identical images have
+#: infinite PSNR; a finite cap keeps reports sortable and JSON-serialisable.
+PSNR_CAP: float = 200.0
+
 METRIC_KEYS: tuple[str, ...] = (
     "out_of_range_fraction",
     "saturated_fraction",

@@ -451,3 +451,25 @@ def test_visual_reports_keep_only_the_pictures_they_show(ws: Path) -> None:
     grid_only = audit(pipeline, images[:2], samples=3, visuals=True, visual_samples=1)
     assert [v.sample for v in grid_only.visuals] == [0, 0]
     assert all(len(v.stages) == 6 for v in grid_only.visuals)  # input + 5 stages
+
+
+def test_intervals_stay_within_what_a_metric_can_be() -> None:
+    """A Student-t interval around a mean near a bound reaches past it (PSNR 200 dB is the cap;
+    fractions are in [0, 1]): the reported interval stops at the bound."""
+    from augaudit.aggregate import Aggregator
+    from augaudit.runner import StageRun
+    from augaudit.spec.model import StageSpec
+
+    agg = Aggregator(1, intervals=True)
+    out = {"kind": "tensor", "class": "Tensor", "dtype": "float32", "mode": None}
+    out |= {"channels": 3, "shape": [3, 8, 8]}
+    for image, psnr, fill in (("a", 200.0, 0.0), ("b", 200.0, 0.0), ("c", 120.0, 0.3)):
+        metrics = {"psnr_vs_reference": psnr, "border_fill_fraction": fill}
+        agg.add(image, 0, [StageRun(0, out, False, "float [0,1]", metrics)])
+    (stage,) = agg.stage_reports((StageSpec("Identity", None),), ("photometric",))
+    psnr_stat, fill_stat = stage.metrics["psnr_vs_reference"], stage.metrics["border_fill_fraction"]
+    assert psnr_stat is not None and psnr_stat.ci95 is not None
+    assert fill_stat is not None and fill_stat.ci95 is not None
+    # Unclamped: 173.3 +- 114.7 dB and 0.1 +- 0.43.
+    assert psnr_stat.ci95[1] == 200.0 and psnr_stat.ci95[0] < psnr_stat.mean
+    assert fill_stat.ci95[0] == 0.0 and 0.1 < fill_stat.ci95[1] < 1.0
