@@ -17,17 +17,10 @@ import pytest
 from PIL import Image
 
 from augaudit import audit
-from augaudit.baseline import (
-    Tolerances,
-    compare,
-    dump_baseline,
-    load_baseline,
-    make_baseline,
-    render_comparison,
-    tolerances_from,
-)
+from augaudit.baseline import dump_baseline, load_baseline, make_baseline
 from augaudit.diff import align, diff_reports, render_diff
 from augaudit.errors import AugauditError
+from augaudit.gate import Tolerances, compare, render_comparison, tolerances_from
 from augaudit.model import Report
 
 BASE = """\

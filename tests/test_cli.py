@@ -273,6 +273,9 @@ def scenarios(root: Path) -> dict[str, Scenario]:
         "empty_folder": at_root("well_built.yaml", "empty", *one),
         "bad_format": at_root("well_built.yaml", "imgs", "--format", "xml"),
         "samples_zero": at_root("well_built.yaml", "imgs", "--samples", "0"),
+        "html_images_negative": at_root(
+            "well_built.yaml", "imgs", "--html", "r.html", "--html-images", "-1"
+        ),
         "all_unreadable": at_root("well_built.yaml", "unreadable", *one, *js),
         "alone": Scenario(("run", "../random.yaml", "d", *one, *js), cwd=root / "alone"),
         "added": Scenario(("run", "../random.yaml", "d", *one, *js), cwd=root / "added"),
@@ -545,7 +548,7 @@ def test_unknown_transform_exits_2_with_location_and_suggestion(runs: Runs) -> N
     no_traceback(result)
 
 
-@uses("missing_folder", "empty_folder", "bad_format", "samples_zero")
+@uses("missing_folder", "empty_folder", "bad_format", "samples_zero", "html_images_negative")
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -553,6 +556,7 @@ def test_unknown_transform_exits_2_with_location_and_suggestion(runs: Runs) -> N
         ("empty_folder", ("no image files found in empty",)),
         ("bad_format", ("--format", "'xml'")),
         ("samples_zero", ("--samples must be at least 1",)),
+        ("html_images_negative", ("--html-images must be at least 1, got -1",)),
     ],
 )
 def test_user_errors_exit_2(runs: Runs, name: str, expected: tuple[str, ...]) -> None:

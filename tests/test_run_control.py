@@ -366,6 +366,7 @@ def test_ctrl_c_writes_a_valid_partial_report_and_exits_130(tmp_path: Path) -> N
     ]
     doc = json.loads((tmp_path / "out.json").read_text())
     assert doc["partial"] is True
+    assert doc["summary"]["exit_code"] == 130  # the process's code, not the findings' 0
     assert 0 < len(doc["images"]) < 200
     assert all(img["status"] == "ok" for img in doc["images"])
     names = [img["path"] for img in doc["images"]]

@@ -19,6 +19,7 @@ from augaudit.cli.auditing import (
 from augaudit.cli.common import (
     check_format,
     emit,
+    fail,
     guarded,
     load_settings,
     policy,
@@ -75,6 +76,8 @@ def run(
 ) -> None:
     """Audit SPEC on IMAGES and report every stage."""
     check_format(format)
+    if html_images is not None and html_images < 1:
+        fail(f"--html-images must be at least 1, got {html_images}")
     settings = load_settings(config, debug)
     rules = policy(
         settings,
@@ -179,13 +182,14 @@ def check(
         )
     except PartialRun as partial:
         emit_partial(partial, format, output)
-    extra = 0
     baseline_path = baseline or (Path(settings.baseline) if settings.baseline else None)
     if baseline_path is not None:
         from augaudit.cli.gate_cmds import compare_baseline
 
-        extra = compare_baseline(baseline_path, reports, settings, debug)
-    raise typer.Exit(emit(reports, format, output, extra))
+        # The reports carry the comparison's verdict: every format shows it, and their exit
+        # codes are the run's.
+        reports = compare_baseline(baseline_path, reports, settings, debug)
+    raise typer.Exit(emit(reports, format, output))
 
 
 def validate(

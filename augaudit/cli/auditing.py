@@ -4,8 +4,8 @@ come from. The commands themselves are in audit_cmds and gate_cmds."""
 from __future__ import annotations
 
 import glob
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -13,6 +13,7 @@ import typer
 
 from augaudit.cli.common import (
     EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
     Policy,
     emit,
     fail,
@@ -81,11 +82,30 @@ def emit_partial(
     output: Path | None,
     then: Callable[[Report], None] = lambda report: None,
 ) -> NoReturn:
-    """Write the partial reports (then ``then`` on the interrupted one) and exit 130."""
-    emit(run.reports, format, output, EXIT_INTERRUPTED)
-    then(run.reports[-1])
+    """Write the partial reports (then ``then`` on the interrupted one) and exit 130.
+
+    A partial report's summary says 130 too: the exit code of the run it describes.
+    """
+    reports = [
+        replace(r, summary=replace(r.summary, exit_code=EXIT_INTERRUPTED)) if r.partial else r
+        for r in run.reports
+    ]
+    emit(reports, format, output, EXIT_INTERRUPTED)
+    then(reports[-1])
     typer.echo("augaudit: error: interrupted; the report covers the images audited", err=True)
     raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def fail_if_unreadable(reports: Sequence[Report]) -> None:
+    """Exit 2 as ``run`` does (each skipped image named, then one error line) when no image
+    could be read: for the commands that print no report of their own (diff, baseline)."""
+    unreadable = next((r for r in reports if r.summary.exit_code == EXIT_USER_ERROR), None)
+    if unreadable is None:
+        return
+    for img in unreadable.images:
+        if img.status == "skipped":
+            typer.echo(f"augaudit: warning: {img.path} skipped: {img.reason}", err=True)
+    fail("no image could be read")
 
 
 def audit_one(

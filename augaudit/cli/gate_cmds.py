@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from augaudit.cli.auditing import Sampling, audit_all, configured_images, configured_specs
-from augaudit.cli.common import EXIT_FINDINGS, guarded, load_settings, policy, write_atomic
+from augaudit.cli.auditing import (
+    Sampling,
+    audit_all,
+    configured_images,
+    configured_specs,
+    fail_if_unreadable,
+)
+from augaudit.cli.common import guarded, load_settings, policy, write_atomic
 from augaudit.cli.options import AllowModule, ConfigPath, Debug, Input, Mode, Samples, Seed
 
 if TYPE_CHECKING:
@@ -17,15 +23,20 @@ if TYPE_CHECKING:
     from augaudit.model import Report
 
 
-def compare_baseline(path: Path, reports: list[Report], config: Config, debug: bool) -> int:
-    from augaudit.baseline import compare, load_baseline, render_comparison, tolerances_from
+def compare_baseline(
+    path: Path, reports: list[Report], config: Config, debug: bool
+) -> list[Report]:
+    """Compare with the baseline, print the comparison on stderr, and return the reports
+    carrying its verdict (a pipeline with a regression exits 1), for every format to show."""
+    from augaudit.baseline import load_baseline
+    from augaudit.gate import compare, render_comparison, tolerances_from, with_verdict
 
     data = guarded(lambda: load_baseline(path), debug=debug)
     comparison = guarded(
         partial(compare, data, reports, tolerances_from(config.thresholds)), debug=debug
     )
     typer.echo(render_comparison(comparison), err=True)
-    return EXIT_FINDINGS if comparison.failed else 0
+    return with_verdict(reports, comparison)
 
 
 def baseline(
@@ -61,6 +72,7 @@ def baseline(
     chosen = configured_images(images, settings)
     draws = Sampling(samples, seed, input, mode)
     reports = audit_all(configured_specs(specs, settings), chosen, settings, rules, draws, debug)
+    fail_if_unreadable(reports)
     write_atomic(output, dump_baseline(make_baseline(reports)))
     count = f"{len(reports)} pipeline" + ("" if len(reports) == 1 else "s")
     typer.echo(f"augaudit: wrote baseline {output} ({count})", err=True)
@@ -93,6 +105,7 @@ def diff(
     both = audit_all(
         [old, new], images, settings, rules, Sampling(samples, seed, input, mode), debug
     )
+    fail_if_unreadable(both)
 
     def show() -> str:
         return render_diff(diff_reports(both[0], both[1]))

@@ -6,11 +6,18 @@ One line per change, old and new side by side::
     (+0.154 > 0.02) REGRESSION
 
 (on one line), then stages added or removed, pipelines not gated, and a verdict line.
+
+``check --baseline`` attaches the comparison to its reports (:func:`augaudit.baseline.
+with_verdict`); :func:`comparison_of` and :func:`run_comparison` read it back for the other
+reporters, which show these same lines.
 """
 
 from __future__ import annotations
 
-from augaudit.baseline import Change, Comparison
+from collections.abc import Sequence
+
+from augaudit.gate import Change, Comparison
+from augaudit.model import Report
 
 # Decimals of the values of each gated metric, and its unit.
 _FORMAT: dict[str, tuple[int, str]] = {
@@ -50,8 +57,21 @@ def change_line(change: Change) -> str:
     return text
 
 
-def render_comparison(comparison: Comparison) -> str:
-    """The comparison as text: regressions, improvements, structure, what was not gated."""
+def comparison_of(report: Report) -> Comparison | None:
+    """The baseline comparison attached to the report, as its pipeline sees it; None when the
+    run was not compared with a baseline."""
+    whole = run_comparison([report])
+    return whole.of(report.spec) if whole is not None else None
+
+
+def run_comparison(reports: Sequence[Report]) -> Comparison | None:
+    """The whole run's baseline comparison attached to the reports; None without one."""
+    found = next((r.extra.get("baseline") for r in reports if "baseline" in r.extra), None)
+    return found if isinstance(found, Comparison) else None
+
+
+def pipeline_lines(comparison: Comparison) -> list[str]:
+    """One line per change and per stage added or removed, and one per pipeline not gated."""
     c = comparison
     lines = [change_line(ch) for ch in (*c.regressions, *c.improvements)]
     for st in c.stage_changes:
@@ -59,13 +79,28 @@ def render_comparison(comparison: Comparison) -> str:
         lines.append(f"{st.pipeline}: stage {st.index} {st.name} {st.status} ({where})")
     for spec in c.new_pipelines:
         lines.append(f"{spec}: not in the baseline, not gated (add it with `augaudit baseline`)")
-    for spec in c.missing_pipelines:
-        lines.append(f"{spec}: in the baseline but not audited this time")
-    lines.extend(f"note: {note}" for note in c.notes)
+    return lines
+
+
+def run_lines(comparison: Comparison) -> list[str]:
+    """What concerns the run rather than a pipeline: pipelines not audited, notes."""
+    c = comparison
+    lines = [f"{spec}: in the baseline but not audited this time" for spec in c.missing_pipelines]
+    return lines + [f"note: {note}" for note in c.notes]
+
+
+def verdict_line(comparison: Comparison) -> str:
+    """``FAIL: 2 regressions, 0 improvements in 1 pipeline compared with the baseline``."""
+    c = comparison
     counts = (
         f"{_plural(len(c.regressions), 'regression')}, "
         f"{_plural(len(c.improvements), 'improvement')} in "
         f"{_plural(len(c.compared), 'pipeline')} compared with the baseline"
     )
-    lines.append(("FAIL: " if c.failed else "baseline ok: ") + counts)
+    return ("FAIL: " if c.failed else "baseline ok: ") + counts
+
+
+def render_comparison(comparison: Comparison) -> str:
+    """The comparison as text: regressions, improvements, structure, what was not gated."""
+    lines = [*pipeline_lines(comparison), *run_lines(comparison), verdict_line(comparison)]
     return "\n".join(lines) + "\n"

@@ -5,7 +5,8 @@ error -> ``error``, warning -> ``warning``, info -> ``notice``; ``line`` is the 
 finding's stage in the spec and is left out when unknown. Escaping follows the runner's
 rules (actions/toolkit ``packages/core/src/command.ts``): in the message ``%``, CR and LF
 become ``%25``, ``%0D`` and ``%0A``; in properties ``:`` and ``,`` also become ``%3A`` and
-``%2C``.
+``%2C``. After ``check --baseline``, each regression is an ``error`` titled
+``baseline regression`` at the line of the stage that introduced it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from augaudit.gate import Change
 from augaudit.model import Finding, Report
+from augaudit.reporters.baseline_text import change_line, comparison_of
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 _IMPORT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_][\w.]*")
@@ -53,6 +56,26 @@ def stage_line(report: Report, finding: Finding) -> int | None:
     return next((st.line for st in report.stages if st.index == finding.stage), None)
 
 
+def change_stage_line(report: Report, change: Change) -> int | None:
+    """The line of the new run's stage a baseline change is blamed on, when known."""
+    if change.stage is None or change.stage_status in ("removed", "in the baseline"):
+        return None
+    return next((st.line for st in report.stages if st.index == change.stage), None)
+
+
+def regression_annotation(report: Report, change: Change) -> str:
+    """The workflow command for one baseline regression."""
+    props = []
+    file = spec_file(report.spec)
+    if file:
+        props.append(f"file={escape_property(file)}")
+        line = change_stage_line(report, change)
+        if line:
+            props.append(f"line={line}")
+    props.append("title=baseline regression")
+    return f"::error {','.join(props)}::{escape_data(change_line(change))}"
+
+
 def annotation(report: Report, finding: Finding) -> str:
     """The workflow command for one finding."""
     props = []
@@ -70,5 +93,11 @@ def annotation(report: Report, finding: Finding) -> str:
 
 
 def render(reports: Sequence[Report]) -> str:
-    """One line per finding of every report, in report order; empty when there is none."""
-    return "".join(annotation(r, f) + "\n" for r in reports for f in r.findings)
+    """One line per finding, then per baseline regression, of every report, in report order;
+    empty when there is none."""
+    lines = []
+    for report in reports:
+        lines += [annotation(report, f) for f in report.findings]
+        gate = comparison_of(report)
+        lines += [regression_annotation(report, c) for c in (gate.regressions if gate else ())]
+    return "".join(line + "\n" for line in lines)

@@ -2,6 +2,9 @@
 
 Stable key order, no timestamps, no absolute paths, and no NaN/Infinity
 (a value that is not finite is written as null), so golden files are stable.
+
+After ``check --baseline``, each report has a ``baseline`` section (its pipeline's part of the
+comparison) and the several-pipeline document one for the whole run (additive to schema 1).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from augaudit.gate import Change, Comparison
 from augaudit.model import Finding, ImageReport, Report, StageReport
+from augaudit.reporters.baseline_text import comparison_of, run_comparison
 
 
 def _clean(value: Any) -> Any:
@@ -88,7 +93,53 @@ def _settings(report: Report) -> dict[str, Any]:
     return out
 
 
+def _change(c: Change) -> dict[str, Any]:
+    return {
+        "pipeline": c.pipeline,
+        "stage": c.stage,
+        "name": c.name,
+        "stage_status": c.stage_status or None,
+        "final_stage": c.final,
+        "what": c.what,
+        "metric": c.metric,
+        "code": c.code,
+        "before": c.old,
+        "after": c.new,
+        "limit": c.limit,
+        "detail": c.detail or None,
+    }
+
+
+def comparison_to_dict(c: Comparison) -> dict[str, Any]:
+    """A baseline comparison as the JSON report's ``baseline`` section."""
+    return _clean(
+        {
+            "exit_code": c.exit_code,
+            "regressions": [_change(x) for x in c.regressions],
+            "improvements": [_change(x) for x in c.improvements],
+            "stage_changes": [
+                {"pipeline": s.pipeline, "status": s.status, "index": s.index, "name": s.name}
+                for s in c.stage_changes
+            ],
+            "compared": list(c.compared),
+            "new_pipelines": list(c.new_pipelines),
+            "missing_pipelines": list(c.missing_pipelines),
+            "notes": list(c.notes),
+        }
+    )
+
+
 def report_to_dict(report: Report) -> dict[str, Any]:
+    out = _report_dict(report)
+    gate = comparison_of(report)
+    if gate is not None:  # check --baseline; placed before the summary, which counts it
+        summary = out.pop("summary")
+        out["baseline"] = comparison_to_dict(gate)
+        out["summary"] = summary
+    return out
+
+
+def _report_dict(report: Report) -> dict[str, Any]:
     return _clean(
         {
             "schema_version": report.schema_version,
@@ -117,22 +168,18 @@ def render_many(reports: Sequence[Report]) -> str:
     """Several pipelines (``augaudit check``): each report as above, plus a total summary."""
     from augaudit.model import SCHEMA_VERSION
 
-    items = [report_to_dict(r) for r in reports]
-    return (
-        json.dumps(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "augaudit_version": reports[0].augaudit_version if reports else None,
-                "pipelines": items,
-                "summary": {
-                    "errors": sum(r.summary.errors for r in reports),
-                    "warnings": sum(r.summary.warnings for r in reports),
-                    "infos": sum(r.summary.infos for r in reports),
-                    "exit_code": max((r.summary.exit_code for r in reports), default=0),
-                },
-            },
-            indent=2,
-            allow_nan=False,
-        )
-        + "\n"
-    )
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "augaudit_version": reports[0].augaudit_version if reports else None,
+        "pipelines": [report_to_dict(r) for r in reports],
+    }
+    gate = run_comparison(reports)
+    if gate is not None:
+        doc["baseline"] = comparison_to_dict(gate)
+    doc["summary"] = {
+        "errors": sum(r.summary.errors for r in reports),
+        "warnings": sum(r.summary.warnings for r in reports),
+        "infos": sum(r.summary.infos for r in reports),
+        "exit_code": max((r.summary.exit_code for r in reports), default=0),
+    }
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"

@@ -4,7 +4,10 @@
 ``<testcase classname=SPEC name="AUG202 wrap-around">`` per check that ran. A check fails
 when it has a finding at or above the report's fail-on level (``settings.fail_on``; never
 with ``never``): a ``<failure type=CODE>`` lists those findings with their hints. Findings
-below fail-on go to the case's ``<system-out>``. So the failures match the exit code.
+below fail-on go to the case's ``<system-out>``. After ``check --baseline``, each regression
+of the pipeline is a failed case ``baseline: <what>`` (``type="baseline"``); a pipeline
+without one has a passing ``baseline`` case (its improvements in ``<system-out>``), or a
+skipped one when it is not in the baseline. So the failures match the exit code.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from augaudit.checks.registry import all_checks
+from augaudit.gate import Comparison
 from augaudit.model import SEVERITY_RANK, Finding, Report
+from augaudit.reporters.baseline_text import change_line, comparison_of, pipeline_lines
 
 # Characters XML 1.0 cannot hold, even escaped (control characters other than tab, LF, CR).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -61,6 +66,25 @@ def _testcase(report: Report, code: str, name: str) -> tuple[ET.Element, bool]:
     return case, bool(failed)
 
 
+def _baseline_cases(report: Report, gate: Comparison) -> list[ET.Element]:
+    """One failed case per regression; else one passing (or, not gated, skipped) case."""
+    spec = _clean(report.spec)
+    cases = []
+    for change in gate.regressions:
+        case = ET.Element("testcase", classname=spec, name=_clean(f"baseline: {change.what}"))
+        line = _clean(change_line(change))
+        ET.SubElement(case, "failure", message=line, type="baseline").text = line
+        cases.append(case)
+    if cases:
+        return cases
+    case = ET.Element("testcase", classname=spec, name="baseline")
+    if gate.new_pipelines:
+        ET.SubElement(case, "skipped", message="not in the baseline, not gated")
+    elif lines := pipeline_lines(gate):
+        ET.SubElement(case, "system-out").text = _clean("\n".join(lines))
+    return [case]
+
+
 def _testsuite(report: Report, names: dict[str, str]) -> ET.Element:
     codes = list(report.checks)
     codes += sorted({f.code for f in report.findings} - set(codes))  # should not happen
@@ -70,7 +94,17 @@ def _testsuite(report: Report, names: dict[str, str]) -> ET.Element:
         case, failed = _testcase(report, code, names.get(code, code))
         suite.append(case)
         failures += failed
-    suite.attrib.update(tests=str(len(codes)), failures=str(failures), errors="0", skipped="0")
+    gate = comparison_of(report)
+    extra = _baseline_cases(report, gate) if gate is not None else []
+    suite.extend(extra)
+    failures += sum(case.find("failure") is not None for case in extra)
+    skipped = sum(case.find("skipped") is not None for case in extra)
+    suite.attrib.update(
+        tests=str(len(codes) + len(extra)),
+        failures=str(failures),
+        errors="0",
+        skipped=str(skipped),
+    )
     return suite
 
 
@@ -81,7 +115,8 @@ def render(reports: Sequence[Report]) -> str:
         root.append(_testsuite(report, names))
     tests = sum(int(s.attrib["tests"]) for s in root)
     failures = sum(int(s.attrib["failures"]) for s in root)
-    root.attrib.update(tests=str(tests), failures=str(failures), errors="0", skipped="0")
+    skipped = sum(int(s.attrib["skipped"]) for s in root)
+    root.attrib.update(tests=str(tests), failures=str(failures), errors="0", skipped=str(skipped))
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

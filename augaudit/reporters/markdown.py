@@ -1,7 +1,8 @@
 """Markdown output: a compact summary for a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
 
 Reports in, string out. Per pipeline: a verdict line, a small stage table and the findings
-(most severe first). The output never exceeds ``max_bytes`` (UTF-8): long texts are cut,
+(most severe first), then, after ``check --baseline``, its changes against the baseline
+(the verdict counts them). The output never exceeds ``max_bytes`` (UTF-8): long texts are cut,
 at most ``max_findings`` findings and ``max_stages`` stages are listed per pipeline, and
 past the byte budget the rest is left out with a note saying what was left out.
 """
@@ -12,7 +13,15 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 
+from augaudit.gate import Comparison
 from augaudit.model import SEVERITY_RANK, Finding, Report, StageReport, Stat
+from augaudit.reporters.baseline_text import (
+    comparison_of,
+    pipeline_lines,
+    run_comparison,
+    run_lines,
+    verdict_line,
+)
 
 MAX_BYTES = 1024 * 1024  # GitHub's limit for $GITHUB_STEP_SUMMARY
 MAX_FINDINGS = 50  # per pipeline
@@ -50,7 +59,13 @@ def _counts(report: Report) -> str:
 
 
 def _verdict(report: Report) -> str:
+    if report.partial:
+        return ":stop_sign: interrupted"
     return ":x: fail" if report.summary.exit_code else ":white_check_mark: pass"
+
+
+def _status(report: Report) -> str:
+    return "PARTIAL" if report.partial else "FAIL" if report.summary.exit_code else "pass"
 
 
 def _pct(stat: Stat | None) -> str:
@@ -106,7 +121,23 @@ def _left_out(findings: Sequence[Finding]) -> str:
     return f"- _{_plural(len(findings), 'more finding')} not shown ({', '.join(parts)})_"
 
 
-def _pipeline(report: Report, heading: str, max_findings: int, max_stages: int) -> Iterator[str]:
+def _baseline(gate: Comparison, *, whole: bool) -> Iterator[str]:
+    """The pipeline's changes against the baseline; ``whole``: the run's notes and verdict too."""
+    lines = pipeline_lines(gate) + (run_lines(gate) if whole else [])
+    if not lines and not whole:
+        return
+    yield f"**Baseline** ({_plural(len(gate.regressions), 'regression')}):"
+    yield ""
+    for i, line in enumerate(lines):  # the regressions come first
+        yield f"- {':x: ' if i < len(gate.regressions) else ''}{_md(line)}"
+    if whole:
+        yield f"- {_md(verdict_line(gate))}"
+    yield ""
+
+
+def _pipeline(
+    report: Report, heading: str, max_findings: int, max_stages: int, *, whole: bool = True
+) -> Iterator[str]:
     s = report.settings
     yield f"{heading} {_verdict(report)}: {_md(report.spec, MAX_NAME)}"
     yield ""
@@ -118,12 +149,19 @@ def _pipeline(report: Report, heading: str, max_findings: int, max_stages: int) 
         )
     else:
         run = "spec checks only, no images"
+    gate = comparison_of(report)
+    regressions = (
+        "" if gate is None else f", {_plural(len(gate.regressions), 'baseline regression')}"
+    )
     yield (
-        f"**{'FAIL' if report.summary.exit_code else 'pass'}**: {_counts(report)} "
+        f"**{_status(report)}**: {_counts(report)}{regressions} "
         f"(fail-on {_md(s.fail_on, 20)}); {run}; "
         f"{_plural(len(report.checks), 'check')} ran"
     )
     yield ""
+    if report.partial:
+        yield "_Interrupted: only the images counted above were audited._"
+        yield ""
     if report.stages:
         yield "| # | stage | output | fill (mean) | PSNR vs reference (mean) |"
         yield "|--:|---|---|--:|--:|"
@@ -131,6 +169,8 @@ def _pipeline(report: Report, heading: str, max_findings: int, max_stages: int) 
         if len(report.stages) > max_stages:
             yield f"| | _{len(report.stages) - max_stages} more stages not shown_ | | | |"
         yield ""
+    if gate is not None:
+        yield from _baseline(gate, whole=whole)
     if not report.findings:
         yield "No findings."
         yield ""
@@ -183,8 +223,16 @@ def _lines(
         if len(reports) > MAX_OVERVIEW:
             yield -1, f"| _{len(reports) - MAX_OVERVIEW} more pipelines not listed_ | | | | |"
         yield -1, ""
+    gate = run_comparison(reports)
+    if gate is not None:
+        yield -1, f"**Baseline**: {_md(verdict_line(gate))}"
+        yield -1, ""
+        if notes := run_lines(gate):
+            yield from ((-1, f"- {_md(line)}") for line in notes)
+            yield -1, ""
     for index, report in enumerate(reports):
-        yield from ((index, line) for line in _pipeline(report, "###", max_findings, max_stages))
+        lines = _pipeline(report, "###", max_findings, max_stages, whole=False)
+        yield from ((index, line) for line in lines)
 
 
 def _fit(lines: Iterator[tuple[int, str]], reports: Sequence[Report], max_bytes: int) -> str:

@@ -2,7 +2,9 @@
 
 One run for all the audited pipelines: ``tool.driver`` is augaudit with a rule for every
 check that ran (and any other code a finding carries); each finding is a result located
-at its spec file (relative URI, forward slashes) and, when known, its stage's line.
+at its spec file (relative URI, forward slashes) and, when known, its stage's line. After
+``check --baseline``, each regression is an ``error`` result of rule ``baseline-regression``,
+located at the stage that introduced it.
 Deterministic: sorted keys, no timestamps, no absolute paths.
 """
 
@@ -15,12 +17,24 @@ from urllib.parse import quote
 
 from augaudit import __version__
 from augaudit.checks.registry import Check, all_checks
+from augaudit.gate import Change
 from augaudit.model import Finding, Report
-from augaudit.reporters.github import spec_file, stage_line
+from augaudit.reporters.baseline_text import change_line, comparison_of
+from augaudit.reporters.github import change_stage_line, spec_file, stage_line
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+BASELINE_RULE = {
+    "id": "baseline-regression",
+    "name": "baseline regression",
+    "shortDescription": {
+        "text": "the pipeline got worse than the baseline it is checked against "
+        "(augaudit check --baseline)"
+    },
+    "help": {"text": "fix the change, or regenerate the baseline with `augaudit baseline`"},
+    "defaultConfiguration": {"level": "error"},
+}
 
 
 def _text(text: str) -> dict[str, str]:
@@ -47,6 +61,36 @@ def _uri(path: str) -> str:
     return quote(path, safe="/")
 
 
+def _locations(report: Report, line: int | None) -> list[dict[str, Any]]:
+    file = spec_file(report.spec)
+    if file:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(file)}}
+        if line:
+            physical["region"] = {"startLine": line}
+        return [{"physicalLocation": physical}]
+    # an import path: a logical location names it
+    return [{"logicalLocations": [{"fullyQualifiedName": report.spec, "kind": "module"}]}]
+
+
+def _regression(report: Report, change: Change, rule_index: int) -> dict[str, Any]:
+    return {
+        "ruleId": BASELINE_RULE["id"],
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": _text(change_line(change)),
+        "properties": {
+            "pipeline": change.pipeline,
+            "stage": change.stage,
+            "metric": change.metric,
+            "code": change.code,
+            "before": change.old,
+            "after": change.new,
+            "limit": change.limit,
+        },
+        "locations": _locations(report, change_stage_line(report, change)),
+    }
+
+
 def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
@@ -60,17 +104,7 @@ def _result(report: Report, finding: Finding, rule_index: int) -> dict[str, Any]
             "images": list(finding.images),
         },
     }
-    file = spec_file(report.spec)
-    if file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(file)}}
-        line = stage_line(report, finding)
-        if line:
-            physical["region"] = {"startLine": line}
-        result["locations"] = [{"physicalLocation": physical}]
-    else:  # an import path: a logical location names it
-        result["locations"] = [
-            {"logicalLocations": [{"fullyQualifiedName": report.spec, "kind": "module"}]}
-        ]
+    result["locations"] = _locations(report, stage_line(report, finding))
     return result
 
 
@@ -82,13 +116,15 @@ def to_dict(reports: Sequence[Report]) -> dict[str, Any]:
     )
     index = {code: i for i, code in enumerate(codes)}
     version = reports[0].augaudit_version if reports else __version__
-    driver = {
-        "name": "augaudit",
-        "version": version,
-        "semanticVersion": version,
-        "rules": [_rule(code, checks.get(code)) for code in codes],
-    }
+    rules = [_rule(code, checks.get(code)) for code in codes]
     results = [_result(r, f, index[f.code]) for r in reports for f in r.findings]
+    regressions = [
+        (r, change) for r in reports if (gate := comparison_of(r)) for change in gate.regressions
+    ]
+    if regressions:  # after check --baseline: one more rule, last so the others keep their index
+        rules.append(BASELINE_RULE)
+        results += [_regression(r, change, len(codes)) for r, change in regressions]
+    driver = {"name": "augaudit", "version": version, "semanticVersion": version, "rules": rules}
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from augaudit.model import Report, Stat
+from augaudit.reporters.baseline_text import comparison_of, pipeline_lines
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -107,12 +108,21 @@ def render(
                 f" and {len(f.images) - 3} more" if len(f.images) > 3 else ""
             )
             console.print(Text(f"    images: {shown}", style="dim"))
+    gate = comparison_of(report)
+    if gate is not None:  # check --baseline: this pipeline's changes against the baseline
+        changes = pipeline_lines(gate)
+        if changes:
+            console.print()
+        for change in changes:
+            console.print(Text(f"baseline: {change}"))
     summary = report.summary
     console.print()
     verdict = "PARTIAL" if report.partial else "FAIL" if summary.exit_code else "ok"
+    regressions = len(gate.regressions) if gate is not None else 0
     console.print(
         f"{verdict}: {summary.errors} errors, {summary.warnings} warnings, {summary.infos} infos"
         + (f"; {len(skipped)} images skipped" if skipped else "")
+        + (f"; {regressions} baseline regressions" if gate is not None else "")
         + f" (fail-on {report.settings.fail_on}, exit {summary.exit_code})"
     )
     return buffer.getvalue()
