@@ -32,7 +32,7 @@ def cast_factor(conv_in: Convention, conv_out: Convention, gain: float | None) -
 
 
 def _bits(conv: Convention) -> float:
-    """Bit depth of integer data (8, 16 or 1); 0 for floats."""
+    """Bit depth of integer data (8, 16, 1; 15 for int16, 31 for int32); 0 for floats."""
     if not conv.integer:
         return 0.0
     return float(round(math.log2(1.0 / conv.scale[0] + 1.0)))

@@ -69,7 +69,7 @@ def start(raw: torch.Tensor, conv: Convention) -> Twin:
 @dataclass(frozen=True)
 class TwinStep:
     twin: Twin
-    route: str  # "exact", "pil-float", "float64" or "8-bit"
+    route: str  # "exact", "pil-float", "grid", "float64" or "8-bit"
 
 
 def step(
@@ -117,7 +117,7 @@ def step(
     version = _version(twin.value) if shared else None
     grid = real_grid_dtype(transform, real_in)
     if grid is not None:
-        routes.append(("float64", partial(_run_on_grid, grid)))
+        routes.append(("grid", partial(_run_on_grid, grid)))
     routes.append(("float64", _run_float64 if version is None else _run_float64_in_place))
     routes.append(("8-bit", _run_at_real_precision))
     for route, run in routes:

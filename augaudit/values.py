@@ -114,10 +114,14 @@ def integer_convention(obj: Any) -> Convention:
     if isinstance(obj, torch.Tensor):
         if obj.dtype == torch.bool:
             return BINARY
+        if obj.dtype.is_floating_point or obj.dtype.is_complex:
+            raise UnsupportedOutput(f"{obj.dtype} values (augaudit reads integer and float images)")
         top, name = torch.iinfo(obj.dtype).max, str(obj.dtype).removeprefix("torch.")
     else:
         if obj.dtype == bool:
             return BINARY
+        if not np.issubdtype(obj.dtype, np.integer):
+            raise UnsupportedOutput(f"{obj.dtype} values (augaudit reads integer and float images)")
         top, name = int(np.iinfo(obj.dtype).max), obj.dtype.name
     if top in _BY_TOP:
         return _BY_TOP[top]

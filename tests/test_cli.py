@@ -889,4 +889,13 @@ def test_output_goes_through_links_and_into_devices(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert (result.returncode, result.stdout) == (0, "to stdout"), result.stderr
-    assert Path("/dev/stdout").is_symlink() or not Path("/dev/stdout").is_file()
+    # `augaudit ... -o /dev/stdout >> log`: /dev/stdout is then the log, a regular file. It is
+    # appended to, never truncated or replaced (which lost the log's earlier lines).
+    log = tmp_path / "history.log"
+    log.write_text("earlier line\n")
+    with log.open("ab") as appended:
+        result = subprocess.run(
+            [sys.executable, "-c", code], stdout=appended, stderr=subprocess.PIPE, timeout=60
+        )
+    assert result.returncode == 0, result.stderr
+    assert log.read_text() == "earlier line\nto stdout"

@@ -154,6 +154,9 @@ def test_the_library_checks_prefixes_too(project):
 
     with pytest.raises(InputError, match="select 'AUG0' matches no check code"):
         audit("rotate.yaml", ["imgs"], samples=1, select=["AUG0"])
+    # A single string is one prefix, not a sequence of one-letter ones.
+    report = audit("rotate.yaml", ["imgs"], samples=1, select="aug3")  # type: ignore[arg-type]
+    assert {f.code for f in report.findings} == {"AUG301", "AUG302"}
 
 
 def test_per_stage_ignore_comment_in_the_spec(project):

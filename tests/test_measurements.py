@@ -227,6 +227,27 @@ def test_nearest_warps_lose_nothing(tmp_path, warp, real):
     assert "AUG101" not in {f.code for f in report.findings}
 
 
+@pytest.mark.parametrize("low", [torch.bfloat16, torch.float16])
+def test_a_low_precision_grid_keeps_the_float64_reference(tmp_path, low):
+    """Only a float32 grid is shared with the reference: rounding the reference to bfloat16 or
+    float16 would erase the loss the image already carries. And torchvision's CPU rotation of
+    such an image is itself broken (measured with 0.29.1: NaN for bfloat16, values up to 12288
+    for float16), damage a reference rotated the same way would share and hide."""
+    from augaudit.grid_precision import real_grid_dtype
+
+    rotation = v2.RandomRotation((7.3, 7.3))
+    assert real_grid_dtype(rotation, torch.zeros(3, 8, 8, dtype=low)) is None
+    for shared in (torch.uint8, torch.float32):
+        assert real_grid_dtype(rotation, torch.zeros(3, 8, 8, dtype=shared)) == torch.float32
+    pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.ToDtype(low), rotation]
+    report = run(pipeline, [_photo(tmp_path)], samples=1)
+    # The damage shows: NaN everywhere (no PSNR to give) or a PSNR of a few dB.
+    fidelity, nonfinite = (
+        report.stages[3].metrics[k] for k in ("psnr_vs_reference", "nonfinite_fraction")
+    )
+    assert (fidelity is not None and fidelity.mean < 20) or nonfinite.mean > 0.5
+
+
 def test_nearest_resampling_does_not_change_the_reference_of_interpolating_warps(tmp_path):
     """Bilinear warps interpolate values, so their reference stays float64 (FACTS: 59.6 dB after a
     3 degree bilinear rotation of 8-bit data), and PIL input keeps PIL's own reference."""
@@ -393,6 +414,22 @@ def test_signed_integer_tensors_take_torchvisions_range(tmp_path):
     assert stage.convention == "int16 [0,32767]"
     assert stage.metrics["out_of_range_fraction"].max == 0.0
     assert not {f.code for f in report.findings} & {"AUG202", "AUG201", "AUG103"}
+
+
+def test_a_signed_16_bit_image_squeezed_to_8_bits_is_reported(tmp_path):
+    pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+    pipeline += [v2.ToDtype(torch.int16, scale=True), v2.ToDtype(torch.uint8, scale=True)]
+    report = run(pipeline, [_photo(tmp_path)], samples=1)
+    (finding,) = [f for f in report.findings if f.code == "AUG103"]
+    assert finding.stage == 4 and "15-bit values squeezed to 8 bits" in finding.message
+
+
+def test_complex_or_float8_output_is_named_not_read_as_8_bit():
+    from augaudit.values import UnsupportedOutput, integer_convention
+
+    for value in (torch.zeros(3, 4, 4, dtype=torch.complex64), np.zeros((4, 4), complex)):
+        with pytest.raises(UnsupportedOutput, match="augaudit reads integer and float images"):
+            integer_convention(value)
 
 
 def test_an_int32_image_reads_as_torchvision_reads_it(tmp_path):

@@ -46,7 +46,7 @@ class CheckContext:
     image's samples at a stage (0-based stage index), so findings can name the
     images they concern. Besides the report's metrics it holds measurements
     only checks read (the runner's ``extras``): ``channels_in``/``_out``,
-    ``bits_in``/``_out`` (8, 16, 1; 0 for floats), ``palette_in``/``_out``
+    ``bits_in``/``_out`` (8, 16, 1, 15 for int16...; 0 for floats), ``palette_in``/``_out``
     and ``tensor_in`` (1.0 or 0.0), ``saturation_growth`` (and
     ``saturation_growth_mean``: the image's mean over its samples, as
     (mean, mean)), ``truncated_fraction`` and ``truncation_share``.

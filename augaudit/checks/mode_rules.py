@@ -65,8 +65,8 @@ def _stage_changes(ctx: CheckContext, index: int) -> dict[str, list[str]]:
     bits_in, bits_out = ctx.per_image(index, "bits_in"), ctx.per_image(index, "bits_out")
     for img, (_, b_in) in bits_in.items():
         b_out = bits_out.get(img, (b_in, b_in))[0]
-        if b_in == 16 and b_out == 8:
-            lost["16-bit values squeezed to 8 bits"].append(img)
+        if b_in > 8 and b_out == 8:  # 16-bit, or a signed int16 (15 bits) and wider
+            lost[f"{b_in:g}-bit values squeezed to 8 bits"].append(img)
     pal_in, pal_out = ctx.per_image(index, "palette_in"), ctx.per_image(index, "palette_out")
     for img, (_, p_in) in pal_in.items():
         p_out = pal_out.get(img, (p_in, p_in))[0]

@@ -70,7 +70,7 @@ def code_prefixes(values: Iterable[str], option: str) -> tuple[str, ...]:
 
     known = [check.code for check in all_checks()]
     prefixes: list[str] = []
-    for value in values:
+    for value in [values] if isinstance(values, str) else values:  # "AUG3" is one prefix
         for part in str(value).split(","):
             prefix = part.strip().upper()
             if not prefix:

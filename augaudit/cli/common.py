@@ -135,9 +135,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
     # Temporary file then rename: an interrupted run never leaves a truncated report.
     if path.is_dir():
         raise IsADirectoryError(str(path))
-    if path.exists() and not path.is_file():
-        # /dev/stdout, a FIFO, a terminal: written to, never renamed over.
-        with path.open("wb") as handle:
+    if os.path.abspath(path).startswith(("/dev/", "/proc/")) or (
+        path.exists() and not path.is_file()
+    ):
+        # /dev/stdout, a FIFO, a terminal: written to, never renamed over. Appended
+        # to, because /dev/stdout can be the caller's `>> log` file: truncating or
+        # replacing it would lose what the shell put there.
+        with path.open("ab") as handle:
             handle.write(data)
         return
     # Through a symbolic link to the file it names, so the link stays a link.

@@ -7,7 +7,7 @@ One line per change, old and new side by side::
 
 (on one line), then stages added or removed, pipelines not gated, and a verdict line.
 
-``check --baseline`` attaches the comparison to its reports (:func:`augaudit.baseline.
+``check --baseline`` attaches the comparison to its reports (:func:`augaudit.gate.
 with_verdict`); :func:`comparison_of` and :func:`run_comparison` read it back for the other
 reporters, which show these same lines.
 """
