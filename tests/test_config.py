@@ -159,6 +159,23 @@ def test_the_library_checks_prefixes_too(project):
     assert {f.code for f in report.findings} == {"AUG301", "AUG302"}
 
 
+def test_per_stage_ignores_take_any_case_and_refuse_unknown_codes(project):
+    (project / "quiet.yaml").write_text(
+        "api: v2\npipeline:\n  - RandomRotation: {degrees: [45, 45]}  # augaudit: ignore[aug301]\n"
+    )
+    result = invoke("run", "quiet.yaml", "imgs", "--samples", "1", "--format", "json")
+    assert "AUG301" not in codes(result)
+    for name, text, line in (
+        ("typo.yaml", "  - RandomRotation: {degrees: 45}  # augaudit: ignore[AUG3O1]\n", 3),
+        ("key.yaml", "  - RandomRotation: {degrees: 45}\n    ignore: [nope]\n", 4),
+    ):
+        (project / name).write_text("api: v2\npipeline:\n" + text)
+        result = RUNNER.invoke(app, ["validate", name])
+        assert result.exit_code == 2, result.output
+        (message,) = result.output.strip().splitlines()
+        assert f"{name}:{line}: ignore " in message and "matches no check code" in message
+
+
 def test_per_stage_ignore_comment_in_the_spec(project):
     (project / "quiet.yaml").write_text(
         "api: v2\npipeline:\n  - RandomRotation: {degrees: [45, 45]}  # augaudit: ignore[AUG301]\n"

@@ -242,7 +242,7 @@ def test_top_level_compose_is_flattened_with_member_lines() -> None:
     pipeline = load_yaml(
         """\
         pipeline:
-          - Compose:    # augaudit: ignore[AUG100]
+          - Compose:    # augaudit: ignore[AUG101]
               transforms:
                 - CenterCrop: 8
                 - Compose: [[Grayscale, {v1.RandomCrop: 4}]]
@@ -258,7 +258,7 @@ def test_top_level_compose_is_flattened_with_member_lines() -> None:
         ("RandomOrder", 7),
     ]
     # A comment on the Compose applies to every member it is flattened into.
-    assert [s.ignore for s in pipeline.stages[:3]] == [("AUG100",)] * 3
+    assert [s.ignore for s in pipeline.stages[:3]] == [("AUG101",)] * 3
     assert pipeline.stages[3].ignore == ()
     choice = pipeline.stages[3].transform
     assert isinstance(choice, v2.RandomChoice)
@@ -273,10 +273,10 @@ def test_ignore_codes_of_nested_entries_go_to_their_stage() -> None:
               - ColorJitter: {brightness: 0.1}   # augaudit: ignore[AUG201]
               - Grayscale: null
                 ignore: AUG202
-          ignore: [AUG200]
+          ignore: [AUG205]
         """
     )
-    assert pipeline.stages[0].ignore == ("AUG200", "AUG201", "AUG202")
+    assert pipeline.stages[0].ignore == ("AUG205", "AUG201", "AUG202")
 
 
 def test_anchors_aliases_and_merge_keys() -> None:

@@ -157,7 +157,21 @@ def parse_ignore(value: Any, where: str) -> tuple[str, ...]:
                 where=where,
                 hint="write e.g. 'ignore: [AUG301, AUG302]'",
             )
-    return tuple(dict.fromkeys(c.strip() for c in codes))
+    return known_codes([c.strip() for c in codes], where)
+
+
+def known_codes(codes: list[str], where: str) -> tuple[str, ...]:
+    """Ignore codes in any case, each one a prefix of a check code (as for ``--ignore``).
+
+    A typo would otherwise silence nothing, quietly.
+    """
+    from augaudit.checks.registry import code_prefixes
+    from augaudit.errors import InputError
+
+    try:
+        return tuple(dict.fromkeys(code_prefixes(codes, "ignore")))
+    except InputError as exc:
+        raise SpecError(exc.message, where=where, hint=exc.hint) from None
 
 
 def nested_entries(entry: Entry, api: Api, ref: str) -> Iterator[Entry]:

@@ -78,7 +78,7 @@ def read_yaml(path: Path, ref: str) -> tuple[Any, dict[int, tuple[str, ...]]]:
             where=ref,
             hint="save the file as UTF-8",
         ) from None
-    return parse_yaml(text, ref), comment_ignores(text)
+    return parse_yaml(text, ref), comment_ignores(text, ref)
 
 
 def parse_yaml(text: str, ref: str) -> Any:
@@ -103,15 +103,17 @@ def parse_yaml(text: str, ref: str) -> Any:
         loader.dispose()
 
 
-def comment_ignores(text: str) -> dict[int, tuple[str, ...]]:
+def comment_ignores(text: str, ref: str) -> dict[int, tuple[str, ...]]:
     """Codes from ``# augaudit: ignore[A, B]`` comments, keyed by 1-based line."""
+    from augaudit.spec.entries import known_codes
+
     found: dict[int, tuple[str, ...]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         match = _IGNORE_COMMENT.search(line)
         if match:
-            codes = tuple(c.strip() for c in match.group(1).split(",") if c.strip())
+            codes = [c.strip() for c in match.group(1).split(",") if c.strip()]
             if codes:
-                found[number] = codes
+                found[number] = known_codes(codes, f"{ref}:{number}")
     return found
 
 
