@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 import tempfile
 import time
@@ -131,13 +132,15 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         fail(f"cannot write {path}: {exc.strerror or exc} (hint: choose a writable place)")
 
 
+# The process's own streams, whatever they are redirected to (a regular file too).
+_STREAM = re.compile(r"^/(dev/(stdout|stderr|fd/\d+)|proc/(self|\d+)/fd/\d+)$")
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     # Temporary file then rename: an interrupted run never leaves a truncated report.
     if path.is_dir():
         raise IsADirectoryError(str(path))
-    if os.path.abspath(path).startswith(("/dev/", "/proc/")) or (
-        path.exists() and not path.is_file()
-    ):
+    if _STREAM.match(os.path.abspath(path)) or (path.exists() and not path.is_file()):
         # /dev/stdout, a FIFO, a terminal: written to, never renamed over. Appended
         # to, because /dev/stdout can be the caller's `>> log` file: truncating or
         # replacing it would lose what the shell put there.
