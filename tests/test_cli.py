@@ -276,6 +276,7 @@ def scenarios(root: Path) -> dict[str, Scenario]:
         "html_images_negative": at_root(
             "well_built.yaml", "imgs", "--html", "r.html", "--html-images", "-1"
         ),
+        "grid_jpg": at_root("well_built.yaml", "imgs", "--grid", "sheet.jpg"),
         "all_unreadable": at_root("well_built.yaml", "unreadable", *one, *js),
         "alone": Scenario(("run", "../random.yaml", "d", *one, *js), cwd=root / "alone"),
         "added": Scenario(("run", "../random.yaml", "d", *one, *js), cwd=root / "added"),
@@ -548,7 +549,14 @@ def test_unknown_transform_exits_2_with_location_and_suggestion(runs: Runs) -> N
     no_traceback(result)
 
 
-@uses("missing_folder", "empty_folder", "bad_format", "samples_zero", "html_images_negative")
+@uses(
+    "missing_folder",
+    "empty_folder",
+    "bad_format",
+    "samples_zero",
+    "html_images_negative",
+    "grid_jpg",
+)
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -557,6 +565,7 @@ def test_unknown_transform_exits_2_with_location_and_suggestion(runs: Runs) -> N
         ("bad_format", ("--format", "'xml'")),
         ("samples_zero", ("--samples must be at least 1",)),
         ("html_images_negative", ("--html-images must be at least 1, got -1",)),
+        ("grid_jpg", ("--grid writes a PNG contact sheet, not sheet.jpg", "end the name in .png")),
     ],
 )
 def test_user_errors_exit_2(runs: Runs, name: str, expected: tuple[str, ...]) -> None:

@@ -217,6 +217,8 @@ def test_validate_runs_without_images(project):
     assert data["images"] == []
     assert [s["name"] for s in data["stages"]] == ["RandomRotation"]
     assert result.exit_code == 0
+    header = invoke("validate", "rotate.yaml").stdout.splitlines()[0]
+    assert header.endswith("(validated without images: static checks only, input pil)")
     (project / "typo.yaml").write_text("pipeline:\n  - RandomRotatoin: {degrees: 5}\n")
     bad = RUNNER.invoke(app, ["validate", "typo.yaml"])
     assert bad.exit_code == 2

@@ -78,6 +78,8 @@ def run(
     check_format(format)
     if html_images is not None and html_images < 1:
         fail(f"--html-images must be at least 1, got {html_images}")
+    if grid is not None and grid.suffix.lower() != ".png":
+        fail(f"--grid writes a PNG contact sheet, not {grid.name} (hint: end the name in .png)")
     settings = load_settings(config, debug)
     rules = policy(
         settings,

@@ -34,6 +34,11 @@ def _fidelity(psnr: Stat | None, ssim: Stat | None) -> str:
 
 def _header(report: Report) -> str:
     s = report.settings
+    if s.samples == 0:  # `validate`: the spec alone, nothing run
+        return (
+            f"augaudit {report.augaudit_version}: {report.spec}  "
+            f"(validated without images: static checks only, input {s.input})"
+        )
     ok = sum(i.status == "ok" for i in report.images)
     drawn = ""
     if report.images_found is not None:
