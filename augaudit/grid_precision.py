@@ -19,16 +19,8 @@ from typing import Any
 
 import torch
 
+from augaudit.checks.introspect import NEAREST, interpolation
 from augaudit.classify import RESAMPLING, is_torchvision_class, walk
-
-
-def _selects_pixels(transform: Any) -> bool:
-    mode = getattr(transform, "interpolation", None)
-    if isinstance(mode, int):  # v1 still takes PIL's constants: 0 is NEAREST
-        return mode == 0
-    # An InterpolationMode (v1) or its value, a plain string (v2 keeps "nearest").
-    value = getattr(mode, "value", mode)
-    return isinstance(value, str) and value.lower() in ("nearest", "nearest-exact")
 
 
 def real_grid_dtype(transform: Any, real_in: Any) -> torch.dtype | None:
@@ -42,7 +34,7 @@ def real_grid_dtype(transform: Any, real_in: Any) -> torch.dtype | None:
     if not isinstance(real_in, torch.Tensor):
         return None
     warps = [t for t in walk(transform) if is_torchvision_class(t, RESAMPLING)]
-    if not any(_selects_pixels(t) for t in warps):
+    if not any(interpolation(t) in NEAREST for t in warps):
         return None
     grid = real_in.dtype if real_in.is_floating_point() else torch.float32
     return torch.float32 if grid == torch.float32 else None

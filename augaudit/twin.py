@@ -117,8 +117,9 @@ def step(
     version = _version(twin.value) if shared else None
     grid = real_grid_dtype(transform, real_in)
     if grid is not None:
-        routes.append(("grid", partial(_run_on_grid, grid)))
-    routes.append(("float64", _run_float64 if version is None else _run_float64_in_place))
+        routes.append(("grid", partial(_run_copy, grid)))
+    copied = partial(_run_copy, torch.float64)
+    routes.append(("float64", copied if version is None else _run_float64_in_place))
     routes.append(("8-bit", _run_at_real_precision))
     for route, run in routes:
         try:
@@ -252,14 +253,7 @@ def _run_pil_float(
     return torch.stack(planes)
 
 
-def _run_float64(
-    transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
-) -> torch.Tensor:
-    out = transform(_seeded(seed, twin.value.clone()))
-    return target.to_unit(to_chw(_float_tensor(out)))
-
-
-def _run_on_grid(
+def _run_copy(
     dtype: torch.dtype,
     transform: Any,
     twin: Twin,
@@ -268,8 +262,9 @@ def _run_on_grid(
     target: Convention,
     seed: int,
 ) -> torch.Tensor:
-    # A nearest-neighbour warp picks pixels on the real run's grid (grid_precision.py).
-    out = transform(_seeded(seed, twin.value.to(dtype)))
+    # On a copy of the twin in ``dtype``: float64, or float32 where a nearest-neighbour
+    # warp must pick pixels on the real run's grid (grid_precision.py).
+    out = transform(_seeded(seed, twin.value.to(dtype, copy=True)))
     return target.to_unit(to_chw(_float_tensor(out)))
 
 

@@ -14,12 +14,14 @@ import typer
 from augaudit.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_USER_ERROR,
+    NO_IMAGE,
     Policy,
     emit,
     fail,
     guarded,
     pick,
     progress_bar,
+    warn_skipped,
 )
 from augaudit.errors import AuditInterrupted
 
@@ -100,12 +102,9 @@ def fail_if_unreadable(reports: Sequence[Report]) -> None:
     """Exit 2 as ``run`` does (each skipped image named, then one error line) when no image
     could be read: for the commands that print no report of their own (diff, baseline)."""
     unreadable = next((r for r in reports if r.summary.exit_code == EXIT_USER_ERROR), None)
-    if unreadable is None:
-        return
-    for img in unreadable.images:
-        if img.status == "skipped":
-            typer.echo(f"augaudit: warning: {img.path} skipped: {img.reason}", err=True)
-    fail("no image could be read")
+    if unreadable is not None:
+        warn_skipped([unreadable])
+        fail(NO_IMAGE)
 
 
 def audit_one(

@@ -240,10 +240,7 @@ def render(reports: Sequence[Report], fmt: str, *, to_terminal: bool) -> str:
 def emit(reports: Sequence[Report], fmt: str, output: Path | None, extra_exit: int = 0) -> int:
     """Write the reports where asked; return the exit code of the whole run."""
     text = render(reports, fmt, to_terminal=output is None)
-    for report in reports:
-        for img in report.images:
-            if img.status == "skipped":
-                typer.echo(f"augaudit: warning: {img.path} skipped: {img.reason}", err=True)
+    warn_skipped(reports)
     if fmt == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
         sys.stderr.write(importlib.import_module("augaudit.reporters.github").render(reports))
     code = max([extra_exit, *(r.summary.exit_code for r in reports)])
@@ -258,5 +255,16 @@ def emit(reports: Sequence[Report], fmt: str, output: Path | None, extra_exit: i
     else:
         write_stdout(text)
     if any(r.summary.exit_code == EXIT_USER_ERROR and not r.partial for r in reports):
-        typer.echo("augaudit: error: no image could be read", err=True)
+        typer.echo(f"augaudit: error: {NO_IMAGE}", err=True)
     return code
+
+
+NO_IMAGE = "no image could be read"
+
+
+def warn_skipped(reports: Sequence[Report]) -> None:
+    """One warning line on stderr per image a run skipped, naming why."""
+    for report in reports:
+        for img in report.images:
+            if img.status == "skipped":
+                typer.echo(f"augaudit: warning: {img.path} skipped: {img.reason}", err=True)

@@ -49,46 +49,45 @@ def spec_file(spec: str) -> str | None:
     return path or None
 
 
+def _line_of(report: Report, stage: int | None) -> int | None:
+    if stage is None:
+        return None
+    return next((st.line for st in report.stages if st.index == stage), None)
+
+
 def stage_line(report: Report, finding: Finding) -> int | None:
     """The 1-based line of the finding's stage in the spec, when known."""
-    if finding.stage is None:
-        return None
-    return next((st.line for st in report.stages if st.index == finding.stage), None)
+    return _line_of(report, finding.stage)
 
 
 def change_stage_line(report: Report, change: Change) -> int | None:
     """The line of the new run's stage a baseline change is blamed on, when known."""
-    if change.stage is None or change.stage_status in ("removed", "in the baseline"):
+    if change.stage_status in ("removed", "in the baseline"):
         return None
-    return next((st.line for st in report.stages if st.index == change.stage), None)
+    return _line_of(report, change.stage)
+
+
+def _location(report: Report, line: int | None) -> list[str]:
+    """``file=`` and ``line=`` properties: empty when the spec is no file."""
+    file = spec_file(report.spec)
+    if not file:
+        return []
+    return [f"file={escape_property(file)}"] + ([f"line={line}"] if line else [])
 
 
 def regression_annotation(report: Report, change: Change) -> str:
     """The workflow command for one baseline regression."""
-    props = []
-    file = spec_file(report.spec)
-    if file:
-        props.append(f"file={escape_property(file)}")
-        line = change_stage_line(report, change)
-        if line:
-            props.append(f"line={line}")
-    props.append("title=baseline regression")
+    props = [*_location(report, change_stage_line(report, change)), "title=baseline regression"]
     return f"::error {','.join(props)}::{escape_data(change_line(change))}"
 
 
 def annotation(report: Report, finding: Finding) -> str:
     """The workflow command for one finding."""
-    props = []
     message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
-    file = spec_file(report.spec)
-    if file:
-        props.append(f"file={escape_property(file)}")
-        line = stage_line(report, finding)
-        if line:
-            props.append(f"line={line}")
-    else:
+    location = _location(report, stage_line(report, finding))
+    if not location:
         message = f"{report.spec}: {message}"  # no file to attach to: name the pipeline
-    props.append(f"title={escape_property(finding.code)}")
+    props = [*location, f"title={escape_property(finding.code)}"]
     return f"::{COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"
 
 
