@@ -79,10 +79,11 @@ def overhead(plan: Plan, spec: Path, images: Path) -> None:
     """Target 1: engine.audit() against the bare pipeline, same inputs, samples and seeds."""
     import torch
 
+    from augaudit.api import audit
+
     # As the command line does before auditing; the pipeline alone runs in
     # the same process, so it gets the same allocator (and measured no faster).
-    from augaudit.allocator import tune_allocator
-    from augaudit.engine import audit
+    from augaudit.execution.allocator import tune_allocator
     from augaudit.spec import load_spec
 
     tune_allocator()

@@ -69,7 +69,7 @@ def measure(paths: list[Path], repeats: int) -> dict[str, float]:
     import torch
     from skimage.metrics import structural_similarity
 
-    from augaudit.metrics import ssim
+    from augaudit.measure.metrics import ssim
 
     pairs = _pairs(paths)
     np_pairs = [(a.numpy(), b.numpy()) for a, b in pairs]

@@ -67,15 +67,15 @@ def write_spec(out_dir: Path) -> Path:
 
 def plain_inputs(images_dir: Path) -> list[tuple[str, Any]]:
     """(display name, loaded PIL image) pairs, found and loaded exactly as the audit does."""
-    from augaudit.images import discover, load
+    from augaudit.sources.images import discover, load
 
     return [(s.display, load(s.path, "rgb").image) for s in discover([str(images_dir)])]
 
 
 def plain_run(transforms: list[Any], loaded: list[tuple[str, Any]], samples: int, seed: int) -> Any:
     """The pipeline alone: same inputs, samples and per-stage seeds as the audit, no measuring."""
-    from augaudit.inputs import make_input
-    from augaudit.seeding import seed_everything, stage_seed
+    from augaudit.measure.seeding import seed_everything, stage_seed
+    from augaudit.sources.inputs import make_input
 
     out = None
     for key, image in loaded:
@@ -89,7 +89,7 @@ def plain_run(transforms: list[Any], loaded: list[tuple[str, Any]], samples: int
 
 # The stages of PIPELINE_YAML after which the (real, reference) pair is a new
 # one. The flip mirrors it, ToDtype and Normalize move it by rounding only, so
-# the audit carries SSIM over there (augaudit.measure.fidelity); the floor
+# the audit carries SSIM over there (augaudit.measure.stage_metrics.fidelity); the floor
 # counts no SSIM for them.
 PAIR_CHANGING_STAGES = (0, 1, 2)
 
@@ -97,7 +97,7 @@ PAIR_CHANGING_STAGES = (0, 1, 2)
 def _outputs(
     transforms: list[Any], x: Any, key: str, sample: int, seed: int, dtype: Any
 ) -> list[Any]:
-    from augaudit.seeding import seed_everything, stage_seed
+    from augaudit.measure.seeding import seed_everything, stage_seed
 
     outputs = []
     for index, transform in enumerate(transforms):
@@ -121,8 +121,8 @@ def floor_run(
     """
     import time
 
-    from augaudit.inputs import make_input
-    from augaudit.metrics import ssim
+    from augaudit.measure.metrics import ssim
+    from augaudit.sources.inputs import make_input
 
     reference_s = ssim_s = 0.0
     for key, image in loaded:

@@ -2,7 +2,7 @@
 
 Run as a script to write it somewhere to look at: ``python tests/bad_images.py OUT_DIR``.
 ``make_corpus`` returns what each file must come out as; the tests compare that with
-``augaudit.images`` and with the CLI's JSON report.
+``augaudit.sources.images`` and with the CLI's JSON report.
 
 The two oversized PNGs are written chunk by chunk with a streamed zlib stream of zero rows, so
 neither this script nor a correct loader ever holds their pixels in memory.

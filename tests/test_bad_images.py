@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from augaudit.errors import InputError
-from augaudit.images import ImageSkipped, discover, load
+from augaudit.sources.images import ImageSkipped, discover, load
 
 REPO = Path(__file__).resolve().parent.parent
 CLI_FLAGS = ("--samples", "1", "--format", "json")
@@ -114,7 +114,7 @@ def test_oversized_images_are_refused_before_decoding(corpus: tuple[Path, list[C
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from augaudit.images import ImageSkipped, load\n"
+        "from augaudit.sources.images import ImageSkipped, load\n"
         "for name in ('huge_20000.png', 'bomb.png'):\n"
         "    try:\n"
         "        load(Path(sys.argv[1]) / name)\n"
@@ -155,7 +155,7 @@ def test_permission_error_at_open_is_a_skip_without_the_absolute_path(
     def refuse(fp: object, *args: object, **kwargs: object) -> Image.Image:
         raise PermissionError(errno.EACCES, "Permission denied", str(fp))
 
-    monkeypatch.setattr("augaudit.images.Image.open", refuse)
+    monkeypatch.setattr("augaudit.sources.images.Image.open", refuse)
     with pytest.raises(ImageSkipped) as info:
         load(path)
     assert str(info.value) == "cannot read image: Permission denied"

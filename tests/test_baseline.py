@@ -17,11 +17,13 @@ import pytest
 from PIL import Image
 
 from augaudit import audit
-from augaudit.baseline import dump_baseline, load_baseline, make_baseline
-from augaudit.diff import align, diff_reports, render_diff
 from augaudit.errors import AugauditError
-from augaudit.gate import Tolerances, compare, render_comparison, tolerances_from
+from augaudit.gate.baseline import dump_baseline, load_baseline, make_baseline
+from augaudit.gate.compare import Tolerances, compare, tolerances_from
+from augaudit.gate.diff import align, diff_reports
 from augaudit.model import Report
+from augaudit.reporters.comparison import render_comparison
+from augaudit.reporters.diff_text import render_diff
 
 BASE = """\
 pipeline:

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+from augaudit.api import validate
 from augaudit.checks import introspect
 from augaudit.checks.registry import all_checks
-from augaudit.classify import is_torchvision, stage_kind, walk
-from augaudit.engine import validate
 from augaudit.errors import SpecError
+from augaudit.knowledge import is_torchvision_class, stage_kind, walk
 from augaudit.spec import load_spec, static
 from augaudit.spec.catalog import CATALOG_FILE, decode_default, encode_default
 from augaudit.spec.static import load_static
@@ -214,7 +214,7 @@ def _reads(t: Any) -> tuple[Any, ...]:
     return (
         type(t).__name__,
         type(t).__module__,
-        is_torchvision(t),
+        is_torchvision_class(t),
         mode,
         mode is not None and introspect.is_default(t, "interpolation", mode),
         introspect.is_zero_fill(fill),

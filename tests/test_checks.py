@@ -4,7 +4,7 @@ that does not, through the real CLI (typer's CliRunner, in-process: torch is imp
 Images are small synthetic PNGs with structure (a textured photo-like image with a black third,
 a hard-edged checkerboard) plus files in the modes the loading checks are about. Each distinct
 command line runs once per module (``cli`` caches results). Static checks are also exercised
-through ``augaudit.engine.validate``, which runs them without images.
+through ``augaudit.api.validate``, which runs them without images.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from augaudit.checks.context import DEFAULT_THRESHOLDS, CheckContext
+from augaudit.api import validate
+from augaudit.checks.context import CheckContext
 from augaudit.checks.introspect import receives_tensor
 from augaudit.checks.registry import all_checks
 from augaudit.cli import app
-from augaudit.engine import validate
+from augaudit.model.codes import DEFAULT_THRESHOLDS
 
 REPO = Path(__file__).resolve().parent.parent
 RUNNER = CliRunner()
@@ -462,8 +463,29 @@ def test_every_check_is_documented() -> None:
         assert re.fullmatch(r"AUG\d{3}", check.code), check.code
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", check.name), check.name
         assert check.severity in ("error", "warning", "info")
-        assert check.summary and check.hint, check.code
+        assert check.summary_for() and check.hint, check.code
         assert "Fails" in check.doc and "Passes" in check.doc, check.code
         assert check.doc.index("Fails") < check.doc.index("Passes"), check.code
         first = check.doc.splitlines()[0]
         assert first and not first.startswith(("Fails", "Passes")), check.code
+
+
+def test_the_check_table_and_the_code_table_name_the_same_codes() -> None:
+    from augaudit.checks.registry import CHECKS
+    from augaudit.model.codes import CODES
+
+    assert [c.code for c in CHECKS] == [info.code for info in CODES]
+    assert all(check.info is info for check, info in zip(CHECKS, CODES, strict=True))
+
+
+def test_summaries_state_the_thresholds_in_effect() -> None:
+    from augaudit.checks.registry import REGISTRY
+
+    fill = REGISTRY["AUG301"]
+    assert "above 5% on average or 15% at worst" in fill.summary_for()
+    changed = fill.summary_for({"border-fill-mean": 0.1, "border-fill-max": 0.25})
+    assert "above 10% on average or 25% at worst" in changed
+    final = REGISTRY["AUG401"].summary_for({"final-psnr-min": 35.5, "final-ssim-min": 0.9})
+    assert "below 35.5 dB PSNR or 0.9 SSIM" in final
+    assert "{" not in "".join(c.summary_for() for c in REGISTRY.values())
+

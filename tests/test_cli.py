@@ -443,7 +443,7 @@ def test_importing_the_cli_does_not_import_torch() -> None:
     code = (
         "import sys, augaudit, augaudit.cli; augaudit.__version__; "
         "heavy = sorted(m for m in sys.modules "
-        "if m.split('.')[0] in ('torch', 'torchvision') or m == 'augaudit.engine'); "
+        "if m.split('.')[0] in ('torch', 'torchvision') or m == 'augaudit.api'); "
         "assert not heavy, heavy"
     )
     proc = subprocess.run(
@@ -839,13 +839,13 @@ def test_same_named_files_in_two_absolute_folders_are_both_audited(runs: Runs) -
 def test_internal_error_exits_3(monkeypatch: pytest.MonkeyPatch, debug: bool) -> None:
     from typer.testing import CliRunner
 
-    import augaudit.engine
+    import augaudit.api
     from augaudit.cli import app
 
     def broken_audit(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(augaudit.engine, "audit", broken_audit)
+    monkeypatch.setattr(augaudit.api, "audit", broken_audit)
     args = ["run", "spec.yaml", "imgs", *(["--debug"] if debug else [])]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 3, result.output
@@ -857,13 +857,13 @@ def test_internal_error_exits_3(monkeypatch: pytest.MonkeyPatch, debug: bool) ->
 def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import augaudit.engine
+    import augaudit.api
     from augaudit.cli import app
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(augaudit.engine, "audit", interrupted)
+    monkeypatch.setattr(augaudit.api, "audit", interrupted)
     result = CliRunner().invoke(app, ["run", "spec.yaml", "imgs"])
     assert result.exit_code == 130, result.output
     assert result.stderr.strip() == "augaudit: error: interrupted"

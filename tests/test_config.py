@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from augaudit.cli import app
-from augaudit.config import Config, ConfigError, find_config, load_config
+from augaudit.gate.config import Config, ConfigError, find_config, load_config
 
 ROTATE_45 = "api: v2\npipeline:\n  - RandomRotation: {degrees: [45, 45]}\n"
 RUNNER = CliRunner()
@@ -149,7 +149,7 @@ def test_a_prefix_matching_no_check_is_an_error_not_an_empty_gate(project, flags
 
 
 def test_the_library_checks_prefixes_too(project):
-    from augaudit.engine import audit
+    from augaudit.api import audit
     from augaudit.errors import InputError
 
     with pytest.raises(InputError, match="select 'AUG0' matches no check code"):

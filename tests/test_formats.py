@@ -23,8 +23,8 @@ import pytest
 from PIL import Image
 
 import augaudit
+from augaudit.api import validate
 from augaudit.checks.registry import all_checks
-from augaudit.engine import validate
 from augaudit.model import Finding, Report
 from augaudit.reporters import github, junit, markdown, sarif
 
@@ -295,7 +295,7 @@ def test_sarif_for_findings_is_valid_and_complete(audits, sarif_validator):
     for rule in rules:
         check = checks[rule["id"]]
         assert rule["name"] == check.name
-        assert rule["shortDescription"] == {"text": check.summary}
+        assert rule["shortDescription"] == {"text": check.summary_for()}
         assert rule["help"] == {"text": check.hint}
         level = {"error": "error", "warning": "warning", "info": "note"}[check.severity]
         assert rule["defaultConfiguration"] == {"level": level}

@@ -15,9 +15,10 @@ import torch
 from PIL import Image
 from test_visuals import photo, view
 
+from augaudit.measure.capture import capture
 from augaudit.model import Report, Settings, StageReport, Summary
+from augaudit.model.visuals import SampleVisuals
 from augaudit.reporters.grid import CELL_BACKGROUND, LABEL_WIDTH, PAD, render_grid
-from augaudit.visuals import SampleVisuals, capture
 
 SHAPES = ((480, 640), (640, 480), (300, 300), (200, 500), (512, 384))
 NAMES = ("ToImage", "RandomRotation", "RandomResizedCrop", "ColorJitter", "ToDtype", "Normalize")

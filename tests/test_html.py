@@ -25,10 +25,11 @@ from test_visuals import view
 from torchvision.transforms import v2
 
 from augaudit import audit
+from augaudit.measure.capture import capture
 from augaudit.model import Finding
-from augaudit.reporters.html import render_html
-from augaudit.reporters.html_images import BUDGET, MARKUP_PER_CELL, encode_cell
-from augaudit.visuals import SampleVisuals, capture
+from augaudit.model.visuals import SampleVisuals
+from augaudit.reporters.html.images import BUDGET, MARKUP_PER_CELL, encode_cell
+from augaudit.reporters.html.page import render_html
 
 ASTRONAUT = "sample_images/astronaut.jpg"
 BAD_IMAGES = [ASTRONAUT, "sample_images/camera.png", "sample_images/checkerboard.png"]

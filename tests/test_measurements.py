@@ -21,9 +21,9 @@ from PIL import Image
 from torchvision.transforms import v2
 
 from augaudit import audit
-from augaudit.measure import wrapped_fraction
+from augaudit.measure.stage_metrics import wrapped_fraction
+from augaudit.measure.values import BYTE
 from augaudit.spec.model import Pipeline, StageSpec
-from augaudit.values import BYTE
 
 BILINEAR = v2.InterpolationMode.BILINEAR
 
@@ -234,7 +234,7 @@ def test_a_low_precision_grid_keeps_the_float64_reference(tmp_path, low):
     an image is itself broken (measured with 0.29.1: NaN and values up to 3e38 for bfloat16,
     up to 32768 for float16, different on every call, as from uninitialized memory), so the
     end-to-end reading is only checked not to claim a lossless stage."""
-    from augaudit.grid_precision import real_grid_dtype
+    from augaudit.measure.grid_precision import real_grid_dtype
 
     rotation = v2.RandomRotation((7.3, 7.3))
     assert real_grid_dtype(rotation, torch.zeros(3, 8, 8, dtype=low)) is None
@@ -423,7 +423,7 @@ def test_a_signed_16_bit_image_squeezed_to_8_bits_is_reported(tmp_path):
 
 
 def test_complex_or_float8_output_is_named_not_read_as_8_bit():
-    from augaudit.values import UnsupportedOutput, integer_convention
+    from augaudit.measure.values import UnsupportedOutput, integer_convention
 
     for value in (torch.zeros(3, 4, 4, dtype=torch.complex64), np.zeros((4, 4), complex)):
         with pytest.raises(UnsupportedOutput, match="augaudit reads integer and float images"):
@@ -450,7 +450,7 @@ def test_an_int32_image_reads_as_torchvision_reads_it(tmp_path):
 
 
 def test_loader_notes_only_real_losses(tmp_path):
-    from augaudit.images import LOSSY_ALPHA_NOTE, LOSSY_DEPTH_NOTE, load
+    from augaudit.sources.images import LOSSY_ALPHA_NOTE, LOSSY_DEPTH_NOTE, load
 
     lossless16 = textured(32, 32)[..., 0].astype(np.uint16) * 257  # 8-bit data stored in 16
     lossy16 = lossless16 + 1
@@ -468,7 +468,7 @@ def test_loader_notes_only_real_losses(tmp_path):
 
 
 def test_describe_counts_channels_of_numpy_images_in_either_layout():
-    from augaudit.values import describe
+    from augaudit.measure.values import describe
 
     assert describe(np.zeros((48, 64, 3), np.uint8))["channels"] == 3  # H, W, C
     assert describe(np.zeros((3, 48, 64), np.float32))["channels"] == 3  # C, H, W

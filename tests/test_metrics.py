@@ -1,4 +1,4 @@
-"""Tests for augaudit.metrics.
+"""Tests for augaudit.measure.metrics.
 
 Sources of the reference values:
 
@@ -28,7 +28,7 @@ from scipy.ndimage import gaussian_filter
 from skimage import data
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from augaudit.metrics import PSNR_CAP, psnr, ssim
+from augaudit.measure.metrics import PSNR_CAP, psnr, ssim
 
 # The oracle call: Wang et al. settings, channels first like augaudit's images.
 WANG = {
@@ -43,7 +43,7 @@ WANG = {
 # distortion cases below (torch 2.14.1 on x86-64, 1 to 16 threads). float64 is
 # rounding error only. float32 SSIM also pays for computing local variances as
 # E[x^2] - mu^2 in float32, worst on posterize's flat areas (without the mean
-# shift in augaudit.metrics it reaches 2.2e-5 on camera/posterize; skimage's own
+# shift in augaudit.measure.metrics it reaches 2.2e-5 on camera/posterize; skimage's own
 # float32 path is 3.6e-6 off). float32 PSNR differs only by the rounding of the
 # inputs to float32, which is deterministic.
 SSIM_TOL_F64 = 1e-12  # measured 1.2e-14
@@ -393,7 +393,7 @@ def test_float32_rounding_never_puts_ssim_above_one() -> None:
     from skimage import data
     from torchvision.transforms.v2 import functional as F
 
-    from augaudit.ssim_map import ssim_map_sum
+    from augaudit.measure.ssim_map import ssim_map_sum
 
     photo = torch.from_numpy(data.astronaut()).permute(2, 0, 1)
     bicubic = F.InterpolationMode.BICUBIC
@@ -413,7 +413,7 @@ def test_compare_reports_ssim_one_only_within_analytic_bound(name: str, scale: f
     # The bound 1 - SSIM <= d^2 (1/C1 + 1/C2) (C1 = 1e-4, C2 = 9e-4 at data_range 1)
     # follows from SSIM's two factors; scikit-image's SSIM of the same pair must
     # sit within it, and compare() reports 1.0 where it is below 1e-7.
-    from augaudit.measure import IDENTICAL_WITHIN, compare
+    from augaudit.measure.stage_metrics import IDENTICAL_WITHIN, compare
 
     ref = photo(name)
     rng = np.random.default_rng(7)
@@ -429,7 +429,7 @@ def test_compare_reports_ssim_one_only_within_analytic_bound(name: str, scale: f
 
 
 def test_compare_computes_ssim_above_the_shortcut() -> None:
-    from augaudit.measure import compare
+    from augaudit.measure.stage_metrics import compare
 
     ref = photo("astronaut")
     test = np.clip(ref + np.random.default_rng(8).normal(0.0, 1e-3, ref.shape), 0.0, 1.0)

@@ -1,6 +1,6 @@
 """How a run is carried out: worker processes, subsets, timeouts, misbehaving stages, Ctrl-C.
 
-Library-level tests call ``augaudit.engine.audit`` on a loaded pipeline (torch is imported
+Library-level tests call ``augaudit.api.audit`` on a loaded pipeline (torch is imported
 once); the interrupt and ``--jobs`` tests go through the real CLI in a subprocess, as a user
 (or CI) would run it.
 """
@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from augaudit.engine import audit
-from augaudit.sampling import confidence_interval, subset, t_quantile
+from augaudit.aggregate.sampling import confidence_interval, subset, t_quantile
+from augaudit.api import audit
 from augaudit.spec import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -246,7 +246,7 @@ def test_a_write_through_numpy_is_reported_and_does_not_leak(ws: Path, stages_py
 def test_a_nan_left_in_place_is_not_a_mutation() -> None:
     import torch
 
-    from augaudit.mutation import fingerprint, mutated
+    from augaudit.measure.mutation import fingerprint, mutated
 
     t = torch.ones(3, 4, 4)
     t[0, 1, 1] = float("nan")
@@ -276,7 +276,7 @@ def test_only_the_stage_whose_type_varies_is_blamed(ws: Path, stages_py: Path) -
 
 
 def test_an_empty_output_does_not_break_the_visual_report(ws: Path, stages_py: Path) -> None:
-    from augaudit.reporters.html import render_html
+    from augaudit.reporters.html.page import render_html
 
     report = run_py(stages_py, "empty", [str(ws / "imgs" / "img06.png")], samples=1, visuals=True)
     (sample,) = report.visuals
@@ -286,7 +286,7 @@ def test_an_empty_output_does_not_break_the_visual_report(ws: Path, stages_py: P
 
 
 def test_deadline_puts_back_the_callers_own_timer() -> None:
-    from augaudit.timeouts import deadline
+    from augaudit.measure.timeouts import deadline
 
     fired: list[int] = []
     previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
@@ -381,7 +381,7 @@ def test_seeding_draws_what_torch_manual_seed_draws() -> None:
 
     import torch
 
-    from augaudit.seeding import seed_everything
+    from augaudit.measure.seeding import seed_everything
 
     torch.manual_seed(1234)
     expected = (torch.rand(4).tolist(), torch.randint(0, 100, (3,)).tolist())
@@ -435,7 +435,7 @@ def test_ctrl_c_during_diff_exits_130_without_a_traceback(tmp_path: Path) -> Non
 
 
 def test_visual_reports_keep_only_the_pictures_they_show(ws: Path) -> None:
-    from augaudit.reporters.html import render_html
+    from augaudit.reporters.html.page import render_html
 
     pipeline = load_spec(str(ws / "pipeline.yaml"))
     images = [str(ws / "imgs" / f"img0{i}.png") for i in range(4)]
@@ -457,8 +457,8 @@ def test_visual_reports_keep_only_the_pictures_they_show(ws: Path) -> None:
 def test_intervals_stay_within_what_a_metric_can_be() -> None:
     """A Student-t interval around a mean near a bound reaches past it (PSNR 200 dB is the cap;
     fractions are in [0, 1]): the reported interval stops at the bound."""
-    from augaudit.aggregate import Aggregator
-    from augaudit.runner import StageRun
+    from augaudit.aggregate.aggregator import Aggregator
+    from augaudit.measure.runner import StageRun
     from augaudit.spec.model import StageSpec
 
     agg = Aggregator(1, intervals=True)

@@ -20,15 +20,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-import augaudit.measure as measure
-import augaudit.runner as runner
-import augaudit.twin as twin
-from augaudit.allocator import tune_allocator
-from augaudit.coverage import keeps_full_coverage, probe, probe_inputs, read_probes
-from augaudit.engine import audit
-from augaudit.measure import fidelity, pinned_fraction, range_metrics
-from augaudit.seeding import seed_everything
-from augaudit.values import BYTE, UNIT, Convention
+import augaudit.knowledge as knowledge
+import augaudit.measure.runner as runner
+import augaudit.measure.stage_metrics as measure
+import augaudit.measure.twin as twin
+from augaudit.api import audit
+from augaudit.execution.allocator import tune_allocator
+from augaudit.measure.coverage import keeps_full_coverage, probe, probe_inputs, read_probes
+from augaudit.measure.seeding import seed_everything
+from augaudit.measure.stage_metrics import fidelity, pinned_fraction, range_metrics
+from augaudit.measure.values import BYTE, UNIT, Convention
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
 
@@ -240,7 +241,7 @@ UNIT_FREE_STAGES = [
 
 
 def test_every_unit_free_class_is_listed():
-    assert {stage.split(":")[0] for stage in UNIT_FREE_STAGES} == twin.UNIT_FREE
+    assert {stage.split(":")[0] for stage in UNIT_FREE_STAGES} == knowledge.UNIT_FREE
 
 
 @pytest.mark.parametrize("api", ["v1", "v2"])
@@ -283,8 +284,8 @@ def test_a_rerun_on_the_real_input_itself_reuses_the_real_output(tmp_path, monke
 
 def test_a_raw_unit_threshold_is_caught_after_the_real_data_drifted():
     """A float threshold on uint8 data, after a PIL round trip that floors (review case)."""
-    from augaudit.classify import stage_kind
-    from augaudit.runner import run_sample
+    from augaudit.knowledge import stage_kind
+    from augaudit.measure.runner import run_sample
 
     g = torch.Generator().manual_seed(0)
     x = 0.6 + 0.4 * torch.rand(3, 48, 48, generator=g)
@@ -317,8 +318,8 @@ class _HalvesFloatsInPlace:
 
 
 def test_a_stage_writing_into_the_twin_loses_the_reference_instead_of_corrupting_it():
-    from augaudit.classify import StageKind
-    from augaudit.runner import run_sample
+    from augaudit.knowledge import StageKind
+    from augaudit.measure.runner import run_sample
 
     image = torch.from_numpy(np.array(Image.open(SAMPLES / "coffee.jpg").convert("RGB")))
     x = image.permute(2, 0, 1)[:, :64, :64].contiguous()
@@ -339,7 +340,7 @@ class _HalvesFloatsThroughNumpy:
 
 
 def test_code_outside_torchvision_always_gets_a_copy_of_the_twin():
-    from augaudit.runner import run_sample
+    from augaudit.measure.runner import run_sample
 
     # Bright, so that halving the twin twice (x / 4 against x / 2) is a gap
     # the rerun cannot take for rounding.
@@ -354,8 +355,8 @@ def test_code_outside_torchvision_always_gets_a_copy_of_the_twin():
 
 def test_a_pil_stage_that_works_in_place_on_tensors_keeps_its_reference():
     """The real run on PIL says nothing about in-place writes to the tensor twin (review case)."""
-    from augaudit.classify import stage_kind
-    from augaudit.runner import run_sample
+    from augaudit.knowledge import stage_kind
+    from augaudit.measure.runner import run_sample
 
     rng = np.random.default_rng(0)
     x = Image.fromarray(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8))
@@ -372,7 +373,7 @@ def test_a_pil_stage_that_works_in_place_on_tensors_keeps_its_reference():
 
 
 def test_ssim_works_outside_inference_mode_after_a_call_inside_it():
-    from augaudit.metrics import ssim
+    from augaudit.measure.metrics import ssim
 
     ref, test = _photo_pair(40)
     with torch.inference_mode():
@@ -383,8 +384,8 @@ def test_ssim_works_outside_inference_mode_after_a_call_inside_it():
 
 
 def test_an_empty_image_reports_no_border_fill_rather_than_nan():
-    from augaudit.classify import stage_kind
-    from augaudit.runner import run_sample
+    from augaudit.knowledge import stage_kind
+    from augaudit.measure.runner import run_sample
 
     stages = [v2.RandomHorizontalFlip(p=1.0), v2.RandomRotation(10)]
     x = torch.zeros(3, 0, 7, dtype=torch.uint8)
@@ -479,7 +480,7 @@ def _full_probes(transform, image, conv, coverage, seed):
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
 @pytest.mark.parametrize("incoming", ["full", "partial"])
 def test_probes_in_one_call_measure_what_the_full_probes_measure(transform, dtype, incoming):
-    from augaudit.coverage import probe_together, probes_share_a_call
+    from augaudit.measure.coverage import probe_together, probes_share_a_call
 
     conv = BYTE if dtype == torch.uint8 else UNIT
     image = torch.zeros(3, 64, 80, dtype=dtype)
@@ -505,7 +506,7 @@ def test_probes_in_one_call_measure_what_the_full_probes_measure(transform, dtyp
 
 
 def test_probes_run_separately_for_anything_else():
-    from augaudit.coverage import probes_share_a_call
+    from augaudit.measure.coverage import probes_share_a_call
 
     tensor = torch.zeros(3, 8, 8, dtype=torch.uint8)
     pil = Image.new("RGB", (8, 8))

@@ -86,7 +86,7 @@ def test_the_static_loader_imports_no_torch() -> None:
     # The part of `validate` this package's spec loader owns, on every shipped config.
     code = (
         "import sys, glob\n"
-        "from augaudit.classify import stage_kind\n"
+        "from augaudit.knowledge import stage_kind\n"
         "from augaudit.spec.static import load_static\n"
         "for ref in sorted(glob.glob('configs/*.yaml')):\n"
         "    pipeline = load_static(ref)\n"

@@ -19,7 +19,8 @@ import torch
 from PIL import Image
 from torchvision.transforms import v2
 
-from augaudit.visuals import NAN_RGB, StageView, capture, error_scale
+from augaudit.measure.capture import StageView, capture
+from augaudit.model.visuals import NAN_RGB, error_scale
 
 BILINEAR = v2.InterpolationMode.BILINEAR
 BICUBIC = v2.InterpolationMode.BICUBIC

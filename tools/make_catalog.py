@@ -18,7 +18,7 @@ import pkgutil
 from pathlib import Path
 from typing import Any
 
-from augaudit.classify import CONTAINERS
+from augaudit.knowledge import CONTAINERS
 from augaudit.spec.allowlist import BUILTIN_NAMESPACES
 from augaudit.spec.catalog import CATALOG_FILE, FORMAT, encode_default
 

@@ -17,8 +17,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = "build/golden.lock.json"
 CODES = (
-    "AUG101", "AUG102", "AUG103", "AUG201", "AUG202", "AUG203", "AUG204", "AUG205", "AUG301",
-    "AUG302", "AUG303", "AUG401", "AUG501", "AUG502", "AUG503", "AUG504", "AUG505", "AUG506",
+    "AUG101",
+    "AUG102",
+    "AUG103",
+    "AUG201",
+    "AUG202",
+    "AUG203",
+    "AUG204",
+    "AUG205",
+    "AUG301",
+    "AUG302",
+    "AUG303",
+    "AUG401",
+    "AUG501",
+    "AUG502",
+    "AUG503",
+    "AUG504",
+    "AUG505",
+    "AUG506",
     "AUG507",
 )
 FORMATS = ("json", "text", "markdown", "sarif", "junit", "github")
@@ -45,8 +61,16 @@ def commands() -> dict[str, list[str]]:
     out["lock.json"] = ["baseline", *pair, "--images", "sample_images", "-o", LOCK]
     for fmt in ("json", "text", "markdown", "sarif", "junit", "github"):
         out[f"check.{fmt}"] = [
-            "check", *pair, "--images", "sample_images", "--baseline", LOCK, "--format", fmt,
-            "--jobs", "1",
+            "check",
+            *pair,
+            "--images",
+            "sample_images",
+            "--baseline",
+            LOCK,
+            "--format",
+            fmt,
+            "--jobs",
+            "1",
         ]
     out["diff.text"] = ["diff", *pair, "sample_images"]
     return out

@@ -7,21 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from augaudit.model import ImageReport, StageReport
+from augaudit.model.codes import DEFAULT_THRESHOLDS
 
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "border-fill-mean": 0.05,
-    "border-fill-max": 0.15,
-    "fidelity-psnr-min": 50.0,
-    # AUG102: share of values a conversion truncates (a truncating cast hits about half).
-    "truncated-fraction-max": 0.01,
-    # AUG201: share of values outside the stage's convention, at worst.
-    "out-of-range-max": 0.001,
-    # AUG205: points of values newly pinned at the range's ends.
-    "saturation-growth-max": 0.05,
-    # AUG401: fidelity of the final output against the reference.
-    "final-psnr-min": 40.0,
-    "final-ssim-min": 0.98,
-}
 INTEGER_CONVENTIONS = ("8-bit", "16-bit", "1-bit", "int", "uint")  # int16 [0,32767], ...
 
 

@@ -1,98 +1,81 @@
-"""The check catalogue: stable codes (public API), severities, hints and docs.
+"""The check table: each code (:mod:`augaudit.model.codes`) with the function that decides it.
 
-Importing this module is cheap (no torch), so ``augaudit rules`` and
-``augaudit explain`` can list checks instantly.
+An explicit table, like a linter's code table: nothing registers itself on import.
+Each function's docstring is the check's documentation, with a failing and a passing
+example (``augaudit explain CODE``). Importing this module is cheap (no torch).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from augaudit.model import Finding, Severity
+from augaudit.checks import execution, fidelity, geometry, precision, ranges
+from augaudit.checks.context import CheckContext
+from augaudit.model import Finding
+from augaudit.model.codes import BY_CODE, CodeInfo, Severity
 
-if TYPE_CHECKING:
-    from augaudit.checks.context import CheckContext
-
-CheckFunction = Callable[["CheckContext"], Iterable[Finding]]
+CheckFunction = Callable[[CheckContext], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
 class Check:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    hint: str
-    doc: str
+    info: CodeInfo
     run: CheckFunction
-    static: bool = False  # True: decided from the spec alone, so `validate` runs it without images
+
+    @property
+    def code(self) -> str:
+        return self.info.code
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def severity(self) -> Severity:
+        return self.info.severity
+
+    @property
+    def hint(self) -> str:
+        return self.info.hint
+
+    @property
+    def static(self) -> bool:
+        return self.info.static
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.run.__doc__ or "")
+
+    def summary_for(self, thresholds: Mapping[str, float] | None = None) -> str:
+        return self.info.summary_for(thresholds)
 
 
-REGISTRY: dict[str, Check] = {}
-
-
-def register(
-    code: str, name: str, severity: Severity, summary: str, hint: str, *, static: bool = False
-):
-    """Decorator: add a check function to the registry; its docstring is the doc."""
-
-    def wrap(func: CheckFunction) -> CheckFunction:
-        if code in REGISTRY:
-            raise ValueError(f"duplicate check code {code}")
-        doc = inspect.cleandoc(func.__doc__ or "")
-        REGISTRY[code] = Check(code, name, severity, summary, hint, doc, func, static)
-        return func
-
-    return wrap
-
-
-def selected(codes: Iterable[str], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
-    """True when every code matches a ``select`` prefix (or none given) and no ``ignore`` one."""
-    sel, ign = tuple(select), tuple(ignore)
-    return all(
-        (not sel or code.startswith(sel)) and not (ign and code.startswith(ign)) for code in codes
-    )
-
-
-def code_prefixes(values: Iterable[str], option: str) -> tuple[str, ...]:
-    """Check code prefixes as a user writes them: comma-separated, any case, each checked.
-
-    Raises
-    ------
-    InputError
-        A prefix matches no check code: ``--select AUG9`` or a typo would
-        otherwise turn every check off, and a CI gate with them, silently.
-    """
-    from augaudit.errors import InputError
-
-    known = [check.code for check in all_checks()]
-    prefixes: list[str] = []
-    for value in [values] if isinstance(values, str) else values:  # "AUG3" is one prefix
-        for part in str(value).split(","):
-            prefix = part.strip().upper()
-            if not prefix:
-                continue
-            if not any(code.startswith(prefix) for code in known):
-                raise InputError(
-                    f"{option} {part.strip()!r} matches no check code",
-                    hint="codes look like AUG301, a prefix like AUG3 takes a group; "
-                    "`augaudit rules` lists them",
-                )
-            prefixes.append(prefix)
-    return tuple(prefixes)
+CHECKS: tuple[Check, ...] = (
+    Check(BY_CODE["AUG101"], precision.quantization),
+    Check(BY_CODE["AUG102"], precision.truncation),
+    Check(BY_CODE["AUG103"], precision.channels_lost),
+    Check(BY_CODE["AUG201"], ranges.out_of_range),
+    Check(BY_CODE["AUG202"], ranges.wrap_around),
+    Check(BY_CODE["AUG203"], ranges.float_0_255),
+    Check(BY_CODE["AUG204"], ranges.non_finite),
+    Check(BY_CODE["AUG205"], ranges.saturation),
+    Check(BY_CODE["AUG301"], geometry.border_fill),
+    Check(BY_CODE["AUG302"], geometry.nearest_resampling),
+    Check(BY_CODE["AUG303"], geometry.zero_fill_blend),
+    Check(BY_CODE["AUG401"], fidelity.final_fidelity),
+    Check(BY_CODE["AUG501"], execution.stage_raised),
+    Check(BY_CODE["AUG502"], execution.normalize_order),
+    Check(BY_CODE["AUG503"], execution.deprecated_api),
+    Check(BY_CODE["AUG504"], execution.image_skipped),
+    Check(BY_CODE["AUG505"], execution.stage_timeout),
+    Check(BY_CODE["AUG506"], execution.unstable_output_type),
+    Check(BY_CODE["AUG507"], execution.mutates_input),
+)
+REGISTRY: dict[str, Check] = {check.code: check for check in CHECKS}
 
 
 def all_checks() -> list[Check]:
-    # Importing the rule modules fills the registry as a side effect.
-    from augaudit.checks import (  # noqa: F401
-        measured_rules,
-        mode_rules,
-        rules,
-        run_rules,
-        static_rules,
-    )
-
+    """Every check, in code order."""
     return [REGISTRY[code] for code in sorted(REGISTRY)]

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from augaudit import __version__
+from augaudit._version import __version__
 from augaudit.cli import audit_cmds, docs_cmds, gate_cmds
 from augaudit.cli.common import EXIT_BUG, EXIT_INTERRUPTED
 

@@ -125,7 +125,7 @@ def write_visuals(
 ) -> None:
     """The visual reports asked for, written atomically next to the main one."""
     if html is not None:
-        from augaudit.reporters.html import render_html
+        from augaudit.reporters.html.page import render_html
 
         page = guarded(lambda: render_html(report, max_images=html_images), debug=debug)
         write_atomic(html, page)
@@ -225,7 +225,7 @@ def validate(
         fail_on=fail_on,
         allow_module=allow_module,
     )
-    from augaudit.engine import validate as validate_spec
+    from augaudit.api import validate as validate_spec
 
     reports = [
         guarded(
@@ -237,6 +237,7 @@ def validate(
                 select=rules.select,
                 ignore=rules.ignore,
                 build=build,
+                thresholds=rules.thresholds,
             ),
             debug=debug,
         )

@@ -26,7 +26,7 @@ from augaudit.cli.common import (
 from augaudit.errors import AuditInterrupted
 
 if TYPE_CHECKING:
-    from augaudit.config import Config
+    from augaudit.gate.config import Config
     from augaudit.model import Report
 
 
@@ -54,7 +54,7 @@ def audit_all(
     On Ctrl-C, raises :class:`PartialRun` with the reports finished so far
     and the interrupted one's partial report.
     """
-    from augaudit.allocator import tune_allocator
+    from augaudit.execution.allocator import tune_allocator
 
     tune_allocator()
     reports: list[Report] = []
@@ -110,8 +110,8 @@ def fail_if_unreadable(reports: Sequence[Report]) -> None:
 def audit_one(
     spec: str, images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
 ) -> Report:
-    from augaudit.engine import audit
-    from augaudit.parallel import default_jobs
+    from augaudit.api import audit
+    from augaudit.execution.parallel import default_jobs
 
     with progress_bar(f"auditing {spec}") as bar:
         report = guarded(

@@ -25,7 +25,7 @@ import typer
 from augaudit.errors import AuditInterrupted, AugauditError
 
 if TYPE_CHECKING:
-    from augaudit.config import Config
+    from augaudit.gate.config import Config
     from augaudit.model import Report
 
 EXIT_OK = 0
@@ -67,7 +67,7 @@ def guarded(call: Callable[[], T], *, debug: bool, cleanup: Callable[[], None] =
 
 
 def load_settings(config_path: Path | None, debug: bool) -> Config:
-    from augaudit.config import load_config
+    from augaudit.gate.config import load_config
 
     return guarded(lambda: load_config(config_path), debug=debug)
 
@@ -99,7 +99,7 @@ def policy(
     fail_on: str | None,
     allow_module: list[str] | None,
 ) -> Policy:
-    from augaudit.checks.registry import code_prefixes
+    from augaudit.model.codes import code_prefixes
 
     def prefixes(flag: list[str] | None, configured: Any, name: str) -> tuple[str, ...]:
         given = flag if flag is not None else configured

@@ -7,17 +7,19 @@ from typing import Annotated
 
 import typer
 
-from augaudit.cli.common import fail
+from augaudit.cli.common import fail, load_settings
 
 
 def rules() -> None:
-    """List every check: code, name, default severity, summary."""
+    """List every check: code, name, default severity, summary (with the configured limits)."""
     from augaudit.checks.registry import all_checks
 
+    thresholds = load_settings(None, debug=False).thresholds
     checks = all_checks()
     width = max(len(c.name) for c in checks)
     for check in checks:
-        typer.echo(f"{check.code}  {check.name:<{width}}  {check.severity:<7}  {check.summary}")
+        summary = check.summary_for(thresholds)
+        typer.echo(f"{check.code}  {check.name:<{width}}  {check.severity:<7}  {summary}")
 
 
 def explain(
@@ -33,6 +35,6 @@ def explain(
         hint = f"did you mean {close[0]}?" if close else "see `augaudit rules`"
         fail(f"unknown check code {code!r} (hint: {hint})")
     typer.echo(f"{check.code} {check.name} ({check.severity})\n")
-    typer.echo(f"{check.summary}\n")
+    typer.echo(f"{check.summary_for(load_settings(None, debug=False).thresholds)}\n")
     typer.echo(check.doc.rstrip() + "\n")
     typer.echo(f"Hint: {check.hint}")

@@ -19,7 +19,7 @@ from augaudit.cli.common import guarded, load_settings, policy, write_atomic
 from augaudit.cli.options import AllowModule, ConfigPath, Debug, Input, Mode, Samples, Seed
 
 if TYPE_CHECKING:
-    from augaudit.config import Config
+    from augaudit.gate.config import Config
     from augaudit.model import Report
 
 
@@ -28,8 +28,9 @@ def compare_baseline(
 ) -> list[Report]:
     """Compare with the baseline, print the comparison on stderr, and return the reports
     carrying its verdict (a pipeline with a regression exits 1), for every format to show."""
-    from augaudit.baseline import load_baseline
-    from augaudit.gate import compare, render_comparison, tolerances_from, with_verdict
+    from augaudit.gate.baseline import load_baseline
+    from augaudit.gate.compare import compare, tolerances_from, with_verdict
+    from augaudit.reporters.comparison import render_comparison
 
     data = guarded(lambda: load_baseline(path), debug=debug)
     comparison = guarded(
@@ -58,7 +59,7 @@ def baseline(
     debug: Debug = False,
 ) -> None:
     """Record the stage metrics and findings of the pipelines, to gate later changes on."""
-    from augaudit.baseline import dump_baseline, make_baseline
+    from augaudit.gate.baseline import dump_baseline, make_baseline
 
     settings = load_settings(config, debug)
     rules = policy(
@@ -91,7 +92,8 @@ def diff(
     debug: Debug = False,
 ) -> None:
     """Audit two pipelines on the same images and seeds; show stages side by side."""
-    from augaudit.diff import diff_reports, render_diff
+    from augaudit.gate.diff import diff_reports
+    from augaudit.reporters.diff_text import render_diff
 
     settings = load_settings(config, debug)
     rules = policy(

@@ -11,15 +11,19 @@ become ``%25``, ``%0D`` and ``%0A``; in properties ``:`` and ``,`` also become `
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from augaudit.gate import Change
+from augaudit.gate.compare import Change
 from augaudit.model import Finding, Report
-from augaudit.reporters.baseline_text import change_line, comparison_of
+from augaudit.reporters.common import (
+    change_line,
+    change_stage_line,
+    comparison_of,
+    spec_file,
+    stage_line,
+)
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
-_IMPORT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_][\w.]*")
 
 
 def escape_data(text: str) -> str:
@@ -30,41 +34,6 @@ def escape_data(text: str) -> str:
 def escape_property(text: str) -> str:
     """Escape a property value (``file=``, ``title=``)."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def spec_file(spec: str) -> str | None:
-    """The file a spec names, relative with forward slashes; None for an import path.
-
-    ``configs/a.yaml`` -> itself; ``train.py:pipeline`` -> ``train.py``;
-    ``package.module:attribute`` -> None (no file to point at).
-    """
-    path, sep, _ = spec.rpartition(":")
-    if not (sep and path.endswith(".py")):
-        if _IMPORT.fullmatch(spec):
-            return None
-        path = spec
-    path = path.replace("\\", "/")
-    while path.startswith("./"):
-        path = path[2:]
-    return path or None
-
-
-def _line_of(report: Report, stage: int | None) -> int | None:
-    if stage is None:
-        return None
-    return next((st.line for st in report.stages if st.index == stage), None)
-
-
-def stage_line(report: Report, finding: Finding) -> int | None:
-    """The 1-based line of the finding's stage in the spec, when known."""
-    return _line_of(report, finding.stage)
-
-
-def change_stage_line(report: Report, change: Change) -> int | None:
-    """The line of the new run's stage a baseline change is blamed on, when known."""
-    if change.stage_status in ("removed", "in the baseline"):
-        return None
-    return _line_of(report, change.stage)
 
 
 def _location(report: Report, line: int | None) -> list[str]:

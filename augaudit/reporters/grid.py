@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from augaudit.model import Report
-from augaudit.visuals import SampleVisuals
+from augaudit.model.visuals import SampleVisuals
 
 FONT_SIZE = 14
 PAD = 6

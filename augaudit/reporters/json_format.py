@@ -14,9 +14,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from augaudit.gate import Change, Comparison
+from augaudit.gate.compare import Change, Comparison
 from augaudit.model import Finding, ImageReport, Report, StageReport
-from augaudit.reporters.baseline_text import comparison_of, run_comparison
+from augaudit.reporters.common import comparison_of, run_comparison
 
 
 def _clean(value: Any) -> Any:

@@ -17,9 +17,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from augaudit.checks.registry import all_checks
-from augaudit.gate import Comparison
+from augaudit.gate.compare import Comparison
 from augaudit.model import SEVERITY_RANK, Finding, Report
-from augaudit.reporters.baseline_text import change_line, comparison_of, pipeline_lines
+from augaudit.reporters.common import change_line, comparison_of, pipeline_lines
 
 # Characters XML 1.0 cannot hold, even escaped (control characters other than tab, LF, CR).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -13,9 +13,9 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 
-from augaudit.gate import Comparison
+from augaudit.gate.compare import Comparison
 from augaudit.model import SEVERITY_RANK, Finding, Report, StageReport, Stat
-from augaudit.reporters.baseline_text import (
+from augaudit.reporters.common import (
     comparison_of,
     pipeline_lines,
     run_comparison,

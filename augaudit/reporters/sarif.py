@@ -15,12 +15,17 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from augaudit import __version__
+from augaudit._version import __version__
 from augaudit.checks.registry import Check, all_checks
-from augaudit.gate import Change
+from augaudit.gate.compare import Change
 from augaudit.model import Finding, Report
-from augaudit.reporters.baseline_text import change_line, comparison_of
-from augaudit.reporters.github import change_stage_line, spec_file, stage_line
+from augaudit.reporters.common import (
+    change_line,
+    change_stage_line,
+    comparison_of,
+    spec_file,
+    stage_line,
+)
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -41,13 +46,13 @@ def _text(text: str) -> dict[str, str]:
     return {"text": text}
 
 
-def _rule(code: str, check: Check | None) -> dict[str, Any]:
+def _rule(code: str, check: Check | None, thresholds: dict[str, float]) -> dict[str, Any]:
     if check is None:  # a code outside the registry: id only
         return {"id": code, "name": code, "shortDescription": _text(code)}
     rule: dict[str, Any] = {
         "id": code,
         "name": check.name,
-        "shortDescription": _text(check.summary),
+        "shortDescription": _text(check.summary_for(thresholds)),
         "help": _text(check.hint),
         "defaultConfiguration": {"level": LEVEL[check.severity]},
     }
@@ -116,7 +121,8 @@ def to_dict(reports: Sequence[Report]) -> dict[str, Any]:
     )
     index = {code: i for i, code in enumerate(codes)}
     version = reports[0].augaudit_version if reports else __version__
-    rules = [_rule(code, checks.get(code)) for code in codes]
+    thresholds = dict(reports[0].settings.thresholds) if reports else {}
+    rules = [_rule(code, checks.get(code), thresholds) for code in codes]
     results = [_result(r, f, index[f.code]) for r in reports for f in r.findings]
     regressions = [
         (r, change) for r in reports if (gate := comparison_of(r)) for change in gate.regressions

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from augaudit.model import Report, Stat
-from augaudit.reporters.baseline_text import comparison_of, pipeline_lines
+from augaudit.reporters.common import comparison_of, pipeline_lines
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from augaudit.errors import SpecError
+from augaudit.errors import InputError, SpecError
+from augaudit.model.codes import code_prefixes
 from augaudit.spec.allowlist import shown
 from augaudit.spec.model import INPUT_KINDS, InputKind
 from augaudit.spec.yaml_source import YList, YMap, line_of
@@ -165,8 +166,6 @@ def known_codes(codes: list[str], where: str) -> tuple[str, ...]:
 
     A typo would otherwise silence nothing, quietly.
     """
-    from augaudit.checks.registry import code_prefixes
-    from augaudit.errors import InputError
 
     try:
         return tuple(dict.fromkeys(code_prefixes(codes, "ignore")))

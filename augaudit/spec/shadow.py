@@ -1,11 +1,12 @@
 """Shadow transforms: stand-ins for torchvision classes that the static checks read alike.
 
 A shadow class has the torchvision class's name, ``__module__`` and ``__qualname__``, and its
-constructor signature as ``__signature__``, so ``type(t).__name__``, ``classify.is_torchvision``
-and ``inspect.signature(type(t))`` read it as they read the real class. An instance binds its
-arguments to that signature, fills in the defaults and stores every parameter as an attribute
-of the same name, which is where torchvision keeps what the checks read (``interpolation``,
-``fill``, ``mean``, ``std``, ``dtype``, ``clip``, ``transforms``). Enums are held by value
+constructor signature as ``__signature__``, so ``type(t).__name__``,
+``knowledge.is_torchvision_class`` and ``inspect.signature(type(t))`` read it as they read
+the real class. An instance binds its arguments to that signature, fills in the defaults and
+stores every parameter as an attribute of the same name, which is where torchvision keeps
+what the checks read (``interpolation``, ``fill``, ``mean``, ``std``, ``dtype``, ``clip``,
+``transforms``). Enums are held by value
 (``"bilinear"``) and dtypes by name (``"float32"``): the checks read both forms alike.
 """
 

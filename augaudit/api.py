@@ -1,0 +1,290 @@
+"""``audit()``: spec -> stages -> per-stage records -> findings -> Report.
+
+The library entry point. It never prints; progress goes to an optional
+callback, and user errors raise :class:`augaudit.errors.AugauditError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from augaudit._version import __version__
+from augaudit.aggregate.aggregator import Aggregator
+from augaudit.aggregate.sampling import subset
+from augaudit.checks.context import CheckContext
+from augaudit.checks.registry import all_checks
+from augaudit.errors import AuditInterrupted, InputError
+from augaudit.execution.worker import AuditPlan
+from augaudit.knowledge import stage_kind
+from augaudit.model import (
+    FAIL_ON_CHOICES,
+    Finding,
+    ImageReport,
+    Report,
+    Settings,
+    Summary,
+    summarize,
+)
+from augaudit.model.codes import DEFAULT_THRESHOLDS, code_prefixes, selected
+from augaudit.sources.images import MODE_CHOICES, discover
+from augaudit.sources.paths import display_path
+from augaudit.spec import load_spec
+from augaudit.spec.model import INPUT_KINDS, Pipeline
+
+Progress = Callable[[int, int], None]
+
+
+def audit(
+    spec: str | Pipeline,
+    images: Sequence[str],
+    *,
+    samples: int = 4,
+    seed: int = 0,
+    input: str | None = None,
+    mode: str = "rgb",
+    fail_on: str = "error",
+    allow_modules: Sequence[str] = (),
+    thresholds: dict[str, float] | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    progress: Progress | None = None,
+    jobs: int = 1,
+    max_images: int | None = None,
+    stage_timeout: float | None = 60.0,
+    visuals: bool = False,
+    visual_images: int | None = None,
+    visual_samples: int | None = None,
+) -> Report:
+    """Audit a pipeline on images and return the :class:`~augaudit.model.Report`.
+
+    Parameters
+    ----------
+    spec
+        A spec path (YAML, ``file.py[:name]``), an import path
+        ``package.module:attribute``, or an already loaded ``Pipeline``.
+    images
+        Image files and folders (searched recursively).
+    samples, seed
+        Random draws per image, and the seed every stage seed derives from.
+    input
+        What the pipeline receives: ``pil``, ``uint8`` or ``float``; default
+        the spec's ``input:``, else ``pil``.
+    mode
+        ``rgb`` converts every image to RGB; ``keep`` keeps its mode.
+    jobs
+        Worker processes (1: this process). The report is the same for any value.
+    max_images
+        Audit a seeded random subset of this many images, and give each mean
+        a 95% confidence interval over images.
+    stage_timeout
+        Seconds a stage may take on one sample (None: no limit); a stage that
+        times out is reported and not run again.
+    visuals
+        Keep pictures of every stage (``Report.visuals``) for the visual reports:
+        of the first ``visual_images`` images that loaded and their first
+        ``visual_samples`` samples (None: all), so a large run holds only what
+        will be shown.
+
+    Raises
+    ------
+    AugauditError
+        Bad spec, bad option, or no image files found.
+    AuditInterrupted
+        Ctrl-C; carries the partial report.
+    """
+    _check_options(samples, input, mode, fail_on)
+    select, ignore = code_prefixes(select, "select"), code_prefixes(ignore, "ignore")
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    if max_images is not None and max_images < 1:
+        raise InputError(f"--max-images must be at least 1, got {max_images}")
+    if stage_timeout is not None and not stage_timeout >= 0:  # NaN fails too
+        raise InputError(
+            f"--stage-timeout must be 0 (no limit) or more seconds, got {stage_timeout}"
+        )
+    pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
+    input_kind = input or pipeline.input or "pil"
+    found = discover(images)
+    sources = found if max_images is None else subset(found, max_images, seed)
+    settings = Settings(
+        seed=seed,
+        samples=samples,
+        input=input_kind,
+        mode=mode,
+        fail_on=fail_on,
+        max_images=max_images,
+        stage_timeout=stage_timeout,
+    )
+    transforms = tuple(s.transform for s in pipeline.stages)
+    kinds = tuple(stage_kind(t) for t in transforms)
+    plan = AuditPlan(
+        transforms, kinds, input_kind, mode, samples, seed, stage_timeout, visuals, visual_samples
+    )
+    agg = Aggregator(len(transforms), intervals=max_images is not None)
+    image_reports: list[ImageReport] = []
+    pictures: list[Any] = []
+    pictured = 0  # images whose pictures are kept
+
+    def finish(partial: bool) -> Report:
+        images = tuple(image_reports)
+        report = _assemble(
+            pipeline, kinds, agg, images, settings, thresholds, select, ignore, static_only=False
+        )
+        summary = report.summary
+        if not any(img.status in ("ok", "crashed") for img in images):
+            summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
+        return replace(
+            report,
+            summary=summary,
+            partial=partial,
+            images_found=len(found) if max_images is not None else None,
+            visuals=tuple(pictures),
+            extra={"tracebacks": agg.tracebacks},
+        )
+
+    from augaudit.execution.parallel import results
+
+    try:
+        for done, result in enumerate(results(plan, sources, jobs), start=1):
+            image_reports.append(result.report)
+            for sample, runs in result.samples:
+                agg.add(result.report.path, sample, runs)
+            if result.visuals and (visual_images is None or pictured < visual_images):
+                pictures.extend(result.visuals)
+                pictured += 1
+            if progress is not None:
+                progress(done, len(sources))
+    except KeyboardInterrupt:
+        raise AuditInterrupted(finish(partial=True)) from None
+    return finish(partial=False)
+
+
+def _assemble(
+    pipeline: Pipeline,
+    kinds: Sequence[str],
+    agg: Aggregator,
+    images: tuple[ImageReport, ...],
+    settings: Settings,
+    thresholds: dict[str, float] | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    *,
+    static_only: bool,
+) -> Report:
+    """Stage statistics, the selected checks' findings and the summary, as one Report."""
+    transforms = tuple(s.transform for s in pipeline.stages)
+    stage_reports = agg.stage_reports(pipeline.stages, kinds)
+    in_effect = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    settings = replace(settings, thresholds=tuple(sorted(in_effect.items())))
+    ctx = CheckContext(
+        stages=stage_reports,
+        extremes=agg.extremes,
+        transforms=transforms,
+        thresholds=in_effect,
+        images=images,
+        input_kind=settings.input,
+    )
+    findings, codes = _findings(ctx, pipeline, select, ignore, static_only=static_only)
+    return Report(
+        spec=_spec_display(pipeline.source),
+        settings=settings,
+        images=images,
+        stages=stage_reports,
+        findings=findings,
+        summary=summarize(findings, settings.fail_on),
+        augaudit_version=__version__,
+        checks=codes,
+    )
+
+
+def validate(
+    spec: str | Pipeline,
+    *,
+    fail_on: str = "error",
+    allow_modules: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    build: bool = False,
+    thresholds: dict[str, float] | None = None,
+) -> Report:
+    """Load a spec and run the static checks: no images, nothing measured.
+
+    A YAML spec naming only torchvision classes is checked against the recorded catalog of
+    torchvision's transforms, without importing torch (its stages' ``repr`` is then the
+    arguments as given); anything else, or ``build=True``, builds the real transforms, which
+    also catches argument values a constructor refuses. ``thresholds`` are only stated, never
+    applied (nothing is measured): the report's texts name these limits.
+
+    Raises
+    ------
+    AugauditError
+        The spec cannot be read or resolved, or its arguments do not fit (bad name or
+        arguments; with building, values the constructor refuses).
+    """
+    _check_options(1, None, "rgb", fail_on)
+    select, ignore = code_prefixes(select, "select"), code_prefixes(ignore, "ignore")
+    if isinstance(spec, Pipeline):
+        pipeline = spec
+    else:
+        from augaudit.spec.static import load_static
+
+        static = None if build else load_static(spec, allow_modules=allow_modules)
+        pipeline = static or load_spec(spec, allow_modules=allow_modules)
+    kinds = [stage_kind(s.transform) for s in pipeline.stages]
+    settings = Settings(
+        seed=0, samples=0, input=pipeline.input or "pil", mode="rgb", fail_on=fail_on
+    )
+    agg = Aggregator(len(kinds))  # nothing measured: stages with no statistics
+    return _assemble(
+        pipeline, kinds, agg, (), settings, thresholds, select, ignore, static_only=True
+    )
+
+
+def _check_options(samples: int, input: str | None, mode: str, fail_on: str) -> None:
+    if samples < 1:
+        raise InputError(f"--samples must be at least 1, got {samples}")
+    if input is not None and input not in INPUT_KINDS:
+        raise InputError(f"--input must be one of {', '.join(INPUT_KINDS)}, got {input!r}")
+    if mode not in MODE_CHOICES:
+        raise InputError(f"--mode must be one of {', '.join(MODE_CHOICES)}, got {mode!r}")
+    if fail_on not in FAIL_ON_CHOICES:
+        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, got {fail_on!r}")
+
+
+def _findings(
+    ctx: CheckContext,
+    pipeline: Pipeline,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    *,
+    static_only: bool,
+) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
+    """Findings of the selected checks, minus per-stage suppressions, and the codes that ran."""
+    per_stage_ignore = {i + 1: s.ignore for i, s in enumerate(pipeline.stages)}
+    found: list[Finding] = []
+    codes: list[str] = []
+    for check in all_checks():
+        if not selected([check.code], select, ignore) or (static_only and not check.static):
+            continue
+        codes.append(check.code)
+        for finding in check.run(ctx):
+            if (
+                finding.stage is not None
+                and selected([finding.code], (), per_stage_ignore.get(finding.stage, ())) is False
+            ):
+                continue
+            found.append(finding)
+    order = {"error": 0, "warning": 1, "info": 2}
+    found.sort(key=lambda f: (f.stage or 0, order[f.severity], f.code))
+    return tuple(found), tuple(codes)
+
+
+def _spec_display(source: str) -> str:
+    """The spec as reports show it: file specs without an absolute prefix."""
+    path, sep, name = source.partition(":")
+    if sep and not path.endswith(".py"):
+        return source  # an import path, package.module:attribute
+    return display_path(Path(path)) + sep + name

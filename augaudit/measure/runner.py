@@ -1,0 +1,289 @@
+"""Run one image sample through every stage, measuring each: real data, probes, twin.
+
+Each stage is called three or four times with the same seed (real input, two
+coverage probes when the stage may move pixels, the twin), so every call draws
+the same random parameters. A stage that raises ends that sample; the error is
+recorded for it and later stages get no record for the sample.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from augaudit.knowledge import StageKind
+from augaudit.measure.capture import StageView, capture
+from augaudit.measure.convention import output_convention
+from augaudit.measure.coverage import fully_covered, keeps_full_coverage, probe
+from augaudit.measure.facts import cast_factor, check_facts
+from augaudit.measure.masks import out_of_range_mask, wrapped_mask
+from augaudit.measure.mutation import fingerprint, mutated
+from augaudit.measure.seeding import seed_everything, stage_seed
+from augaudit.measure.stage_metrics import (
+    Fidelity,
+    border_fill,
+    compare,
+    fidelity,
+    range_metrics,
+    wrapped_fraction,
+)
+from augaudit.measure.timeouts import StageTimeout, deadline
+from augaudit.measure.twin import Twin, start, step
+from augaudit.measure.values import (
+    UNIT,
+    Convention,
+    UnsupportedOutput,
+    describe,
+    integer_convention,
+    is_float,
+    is_image_like,
+    like,
+    to_chw,
+)
+from augaudit.model.visuals import SampleVisuals, StageVisual
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """One stage on one image sample."""
+
+    stage: int
+    output: dict[str, Any] | None
+    type_changed: bool
+    convention: str | None
+    metrics: dict[str, float | None]
+    error: str | None = None
+    traceback: str | None = None
+    notes: tuple[str, ...] = ()
+    input_convention: str | None = None
+    # Measurements only checks read (kept out of the report's metrics): see check_facts.
+    extras: dict[str, float | None] = field(default_factory=dict)
+    error_kind: str | None = None  # "raised", "not-image" or "timeout"
+
+
+@dataclass
+class _Flow:
+    """What passes from one stage to the next for one sample."""
+
+    real: Any
+    raw: torch.Tensor
+    conv: Convention
+    coverage: torch.Tensor | None
+    twin: Twin | None
+    desc: dict[str, Any] = field(default_factory=dict)
+    unit: torch.Tensor | None = None  # raw mapped to [0, 1], kept from the stage that made it
+    gain: float | None = None  # the probes' gain of the stage that made it
+    fidelity: Fidelity | None = None  # against the twin, so the next stage may reuse its SSIM
+
+    def as_unit(self) -> torch.Tensor:
+        if self.unit is None:
+            self.unit = self.conv.to_unit(self.raw)
+        return self.unit
+
+
+def input_convention(x: Any) -> Convention:
+    return UNIT if is_float(x) else integer_convention(x)
+
+
+def run_sample(
+    transforms: list[Any],
+    kinds: list[StageKind],
+    x: Any,
+    *,
+    image_key: str,
+    sample: int,
+    seed: int,
+    stage_timeout: float | None = None,
+    timed_out: dict[int, str] | None = None,
+    visuals: bool = False,
+) -> tuple[list[StageRun], SampleVisuals | None]:
+    """Measure every stage for one sample, starting from input ``x``.
+
+    Each stage (its call and its measurement) gets ``stage_timeout`` seconds.
+    A stage that timed out is recorded in ``timed_out`` and not run again
+    for later samples sharing the dict. With ``visuals``, pictures of the
+    input and every stage that ran come back too.
+    """
+    conv = input_convention(x)
+    raw = to_chw(x)
+    flow = _Flow(x, raw, conv, torch.ones(raw.shape[1:], dtype=torch.float64), None, describe(x))
+    flow.twin = start(raw, conv)
+    timed_out = {} if timed_out is None else timed_out
+    runs: list[StageRun] = []
+    # Pictures are reduced as each stage finishes: full-size views would pile up otherwise.
+    pictures = [p for p in [_picture(0, flow, None, {})] if p] if visuals else []
+    for index, (transform, kind) in enumerate(zip(transforms, kinds, strict=True)):
+        if index in timed_out:
+            runs.append(_failed(index, f"not run: {timed_out[index]}", "timeout"))
+            break
+        s = stage_seed(seed, image_key, sample, index + 1)
+        seed_everything(s)
+        try:
+            with deadline(stage_timeout):
+                before = fingerprint(flow.real, values=kind == "unknown")
+                out = transform(flow.real)
+                changed_input = mutated(flow.real, before)
+                if not is_image_like(out):
+                    raise UnsupportedOutput(f"stage returned {type(out).__name__}, not an image")
+                out_raw = to_chw(out)
+                if changed_input:  # measure from what the stage was given, not what it left
+                    flow.real = like(flow.real, flow.raw)
+                run, new_flow = _measure_stage(
+                    index, transform, kind, flow, out, out_raw, s, changed_input
+                )
+        except StageTimeout as exc:
+            timed_out[index] = f"timed out on an earlier sample ({exc})"
+            runs.append(_failed(index, f"StageTimeout: {exc}", "timeout"))
+            break
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+            why = "not-image" if isinstance(exc, UnsupportedOutput) else "raised"
+            runs.append(_failed(index, message, why, traceback.format_exc()))
+            break
+        run.extras["mutated_input"] = float(changed_input)
+        runs.append(run)
+        picture = _picture(index + 1, new_flow, flow, run.metrics) if visuals else None
+        if picture is not None:
+            pictures.append(picture)
+        flow = new_flow
+    return runs, SampleVisuals(image_key, sample, tuple(pictures)) if visuals else None
+
+
+def _failed(index: int, message: str, kind: str, tb: str | None = None) -> StageRun:
+    return StageRun(index, None, False, None, {}, message, tb, error_kind=kind)
+
+
+def _picture(
+    stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]
+) -> StageVisual | None:
+    """The small pictures of one stage's output (the input's for stage 0).
+
+    None when the output cannot be pictured (an empty image): the visual
+    reports then show no cell, and the measurements stand.
+    """
+    try:
+        return capture(_view(stage, flow, before, metrics))
+    except Exception:
+        return None
+
+
+def _view(
+    stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]
+) -> StageView:
+    wrapped = None
+    if before is not None and not before.conv.integer and flow.conv.integer:
+        factor = cast_factor(before.conv, flow.conv, flow.gain)
+        wrapped = wrapped_mask(before.raw, flow.raw, flow.conv, factor)
+    return StageView(
+        stage=stage,
+        unit=flow.as_unit(),
+        convention=flow.conv.name,
+        coverage=flow.coverage,
+        out_of_range=out_of_range_mask(flow.raw, flow.conv),
+        wrapped=wrapped,
+        reference=flow.twin.unit() if flow.twin is not None else None,
+        metrics=dict(metrics),
+    )
+
+
+def _measure_stage(
+    index: int,
+    transform: Any,
+    kind: StageKind,
+    flow: _Flow,
+    out: Any,
+    out_raw: torch.Tensor,
+    seed: int,
+    changed_input: bool = True,
+) -> tuple[StageRun, _Flow]:
+    notes: list[str] = []
+    desc = describe(out)
+    type_changed = {k: desc[k] for k in ("kind", "class", "dtype", "mode", "channels")} != {
+        k: flow.desc[k] for k in ("kind", "class", "dtype", "mode", "channels")
+    }
+    coverage, gain = flow.coverage, None
+    if coverage is not None and (kind != "photometric" or type_changed):
+        # Skipping the probes loses only their gain, which a stage that keeps
+        # its type does not need.
+        if not type_changed and keeps_full_coverage(transform) and fully_covered(coverage):
+            coverage = torch.ones(tuple(out_raw.shape[1:]), dtype=torch.float64)
+        else:
+            try:
+                probed = probe(transform, flow.real, flow.conv, coverage, flow.raw.shape[0], seed)
+                coverage, gain = probed.coverage, probed.gain
+            except Exception as exc:
+                coverage = None
+                notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
+    if coverage is not None and tuple(coverage.shape) != tuple(out_raw.shape[1:]):
+        coverage = None
+        notes.append("border fill not tracked from here on: output grid differs from probes")
+    conv_out = output_convention(out, flow.conv, transform, gain, flow.real)
+    out_unit = conv_out.to_unit(out_raw)
+
+    twin = flow.twin
+    if twin is not None:
+        try:
+            stepped = step(
+                transform,
+                kind,
+                twin,
+                flow.real,
+                out,
+                tuple(out_raw.shape),
+                flow.conv,
+                conv_out,
+                seed,
+                type_changed,
+                mutates=changed_input,
+            )
+            twin = stepped.twin
+            if stepped.route == "8-bit":
+                notes.append(
+                    "reference ran at the input's precision at this stage (the stage refuses "
+                    "floats or reads its parameters in raw units)"
+                )
+        except Exception as exc:
+            twin = None
+            notes.append(f"no reference from here on: {exc}")
+
+    metrics: dict[str, float | None] = dict.fromkeys(
+        (
+            "wrapped_fraction",
+            "psnr_vs_reference",
+            "ssim_vs_reference",
+            "psnr_vs_input",
+            "ssim_vs_input",
+        ),
+        None,
+    )
+    metrics.update(range_metrics(out_raw, conv_out))
+    metrics["border_fill_fraction"] = border_fill(coverage)
+    if not flow.conv.integer and conv_out.integer:
+        factor = cast_factor(flow.conv, conv_out, gain)
+        metrics["wrapped_fraction"] = wrapped_fraction(flow.raw, out_raw, conv_out, factor)
+    against_twin = None
+    if twin is not None:
+        against_twin = fidelity(twin.unit(), out_unit, coverage, flow.fidelity)
+        metrics["psnr_vs_reference"] = against_twin.psnr
+        metrics["ssim_vs_reference"] = against_twin.ssim
+    if kind in ("photometric", "conversion") and flow.raw.shape == out_raw.shape:
+        change = compare(flow.as_unit(), out_unit, flow.coverage)
+        metrics["psnr_vs_input"], metrics["ssim_vs_input"] = change
+    extras = check_facts(
+        kind, flow.raw, flow.conv, flow.desc, out_raw, desc, conv_out, coverage, gain
+    )
+    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit, gain, against_twin)
+    record = StageRun(
+        stage=index,
+        output=desc,
+        type_changed=type_changed,
+        convention=conv_out.name,
+        metrics=metrics,
+        notes=tuple(notes),
+        input_convention=flow.conv.name,
+        extras=extras,
+    )
+    return record, new_flow

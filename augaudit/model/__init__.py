@@ -1,0 +1,41 @@
+"""The audit's result as torch-free, frozen data: what every reporter renders."""
+
+from augaudit.model.report import (
+    FAIL_ON_CHOICES,
+    METRIC_KEYS,
+    PSNR_CAP,
+    SCHEMA_VERSION,
+    SEVERITY_RANK,
+    FailOn,
+    Finding,
+    ImageReport,
+    OutputType,
+    Report,
+    Settings,
+    Severity,
+    StageError,
+    StageReport,
+    Stat,
+    Summary,
+    summarize,
+)
+
+__all__ = [
+    "FAIL_ON_CHOICES",
+    "METRIC_KEYS",
+    "PSNR_CAP",
+    "SCHEMA_VERSION",
+    "SEVERITY_RANK",
+    "FailOn",
+    "Finding",
+    "ImageReport",
+    "OutputType",
+    "Report",
+    "Settings",
+    "Severity",
+    "StageError",
+    "StageReport",
+    "Stat",
+    "Summary",
+    "summarize",
+]
