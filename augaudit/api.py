@@ -7,12 +7,12 @@ callback, and user errors raise :class:`augaudit.errors.AugauditError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from augaudit._version import __version__
 from augaudit.aggregate.aggregator import Aggregator
+from augaudit.aggregate.collector import Collector
 from augaudit.aggregate.sampling import subset
 from augaudit.checks.context import CheckContext
 from augaudit.checks.registry import all_checks
@@ -22,14 +22,12 @@ from augaudit.knowledge import stage_kind
 from augaudit.model import (
     FAIL_ON_CHOICES,
     Finding,
-    ImageReport,
     Report,
     Settings,
-    Summary,
     summarize,
 )
 from augaudit.model.codes import DEFAULT_THRESHOLDS, code_prefixes, selected
-from augaudit.sources.images import MODE_CHOICES, discover
+from augaudit.sources.images import MODE_CHOICES, ImageSource, discover
 from augaudit.sources.paths import display_path
 from augaudit.spec import load_spec
 from augaudit.spec.model import INPUT_KINDS, Pipeline
@@ -96,7 +94,78 @@ def audit(
         Ctrl-C; carries the partial report.
     """
     _check_options(samples, input, mode, fail_on)
-    select, ignore = code_prefixes(select, "select"), code_prefixes(ignore, "ignore")
+    _check_run_options(jobs, max_images, stage_timeout)
+    policy = _Policy(thresholds, code_prefixes(select, "select"), code_prefixes(ignore, "ignore"))
+    pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
+    found = discover(images)
+    kind = input or pipeline.input or "pil"
+    settings = Settings(seed, samples, kind, mode, fail_on, max_images, stage_timeout)
+    sources = found if max_images is None else subset(found, max_images, seed)
+    pictures = _Pictures(visuals, visual_images, visual_samples)
+    found_count = len(found) if max_images is not None else None
+    return _audit(pipeline, settings, policy, (sources, found_count), jobs, progress, pictures)
+
+
+@dataclass(frozen=True)
+class _Pictures:
+    """Which pictures to keep for the visual reports (None: all)."""
+
+    wanted: bool
+    images: int | None
+    samples: int | None
+
+
+def _audit(
+    pipeline: Pipeline,
+    settings: Settings,
+    policy: _Policy,
+    images: tuple[Sequence[ImageSource], int | None],
+    jobs: int,
+    progress: Progress | None,
+    pictures: _Pictures,
+) -> Report:
+    """Run the plan on the images (and how many were found, with --max-images)."""
+    sources, found = images
+    transforms = tuple(s.transform for s in pipeline.stages)
+    kinds = tuple(stage_kind(t) for t in transforms)
+    intervals = settings.max_images is not None
+    collector = Collector(Aggregator(len(kinds), intervals=intervals), pictures.images)
+    plan = AuditPlan(
+        transforms,
+        kinds,
+        settings.input,
+        settings.mode,
+        settings.samples,
+        settings.seed,
+        settings.stage_timeout,
+        pictures.wanted,
+        pictures.samples,
+    )
+    try:
+        _run(plan, sources, jobs, collector, progress)
+    except KeyboardInterrupt:
+        report = _assemble(pipeline, kinds, collector, settings, policy, static_only=False)
+        raise AuditInterrupted(replace(report, partial=True, images_found=found)) from None
+    report = _assemble(pipeline, kinds, collector, settings, policy, static_only=False)
+    return replace(report, images_found=found)
+
+
+def _run(
+    plan: AuditPlan,
+    sources: Sequence[ImageSource],
+    jobs: int,
+    collector: Collector,
+    progress: Progress | None,
+) -> None:
+    from augaudit.execution.parallel import results
+
+    for done, result in enumerate(results(plan, sources, jobs), start=1):
+        collector.add(result)
+        if progress is not None:
+            progress(done, len(sources))
+
+
+def _check_run_options(jobs: int, max_images: int | None, stage_timeout: float | None) -> None:
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     if max_images is not None and max_images < 1:
@@ -105,89 +174,41 @@ def audit(
         raise InputError(
             f"--stage-timeout must be 0 (no limit) or more seconds, got {stage_timeout}"
         )
-    pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
-    input_kind = input or pipeline.input or "pil"
-    found = discover(images)
-    sources = found if max_images is None else subset(found, max_images, seed)
-    settings = Settings(
-        seed=seed,
-        samples=samples,
-        input=input_kind,
-        mode=mode,
-        fail_on=fail_on,
-        max_images=max_images,
-        stage_timeout=stage_timeout,
-    )
-    transforms = tuple(s.transform for s in pipeline.stages)
-    kinds = tuple(stage_kind(t) for t in transforms)
-    plan = AuditPlan(
-        transforms, kinds, input_kind, mode, samples, seed, stage_timeout, visuals, visual_samples
-    )
-    agg = Aggregator(len(transforms), intervals=max_images is not None)
-    image_reports: list[ImageReport] = []
-    pictures: list[Any] = []
-    pictured = 0  # images whose pictures are kept
 
-    def finish(partial: bool) -> Report:
-        images = tuple(image_reports)
-        report = _assemble(
-            pipeline, kinds, agg, images, settings, thresholds, select, ignore, static_only=False
-        )
-        summary = report.summary
-        if not any(img.status in ("ok", "crashed") for img in images):
-            summary = Summary(summary.errors, summary.warnings, summary.infos, 2)
-        return replace(
-            report,
-            summary=summary,
-            partial=partial,
-            images_found=len(found) if max_images is not None else None,
-            visuals=tuple(pictures),
-            extra={"tracebacks": agg.tracebacks},
-        )
 
-    from augaudit.execution.parallel import results
+@dataclass(frozen=True)
+class _Policy:
+    """Which checks run, and the thresholds they judge by (None: the defaults)."""
 
-    try:
-        for done, result in enumerate(results(plan, sources, jobs), start=1):
-            image_reports.append(result.report)
-            for sample, runs in result.samples:
-                agg.add(result.report.path, sample, runs)
-            if result.visuals and (visual_images is None or pictured < visual_images):
-                pictures.extend(result.visuals)
-                pictured += 1
-            if progress is not None:
-                progress(done, len(sources))
-    except KeyboardInterrupt:
-        raise AuditInterrupted(finish(partial=True)) from None
-    return finish(partial=False)
+    thresholds: dict[str, float] | None
+    select: Sequence[str]
+    ignore: Sequence[str]
 
 
 def _assemble(
     pipeline: Pipeline,
     kinds: Sequence[str],
-    agg: Aggregator,
-    images: tuple[ImageReport, ...],
+    collected: Collector,
     settings: Settings,
-    thresholds: dict[str, float] | None,
-    select: Sequence[str],
-    ignore: Sequence[str],
+    policy: _Policy,
     *,
     static_only: bool,
 ) -> Report:
     """Stage statistics, the selected checks' findings and the summary, as one Report."""
+    agg, images = collected.aggregator, tuple(collected.images)
     transforms = tuple(s.transform for s in pipeline.stages)
     stage_reports = agg.stage_reports(pipeline.stages, kinds)
-    in_effect = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    in_effect = {**DEFAULT_THRESHOLDS, **(policy.thresholds or {})}
     settings = replace(settings, thresholds=tuple(sorted(in_effect.items())))
     ctx = CheckContext(
         stages=stage_reports,
-        extremes=agg.extremes,
+        evidence=agg.evidence(),
         transforms=transforms,
         thresholds=in_effect,
         images=images,
         input_kind=settings.input,
     )
-    findings, codes = _findings(ctx, pipeline, select, ignore, static_only=static_only)
+    findings, codes = _findings(ctx, pipeline, policy, static_only=static_only)
     return Report(
         spec=_spec_display(pipeline.source),
         settings=settings,
@@ -197,6 +218,8 @@ def _assemble(
         summary=summarize(findings, settings.fail_on),
         augaudit_version=__version__,
         checks=codes,
+        visuals=tuple(collected.pictures),
+        tracebacks=tuple(sorted(agg.tracebacks.items())),
     )
 
 
@@ -237,10 +260,9 @@ def validate(
     settings = Settings(
         seed=0, samples=0, input=pipeline.input or "pil", mode="rgb", fail_on=fail_on
     )
-    agg = Aggregator(len(kinds))  # nothing measured: stages with no statistics
-    return _assemble(
-        pipeline, kinds, agg, (), settings, thresholds, select, ignore, static_only=True
-    )
+    nothing = Collector(Aggregator(len(kinds)))  # nothing measured: stages without statistics
+    policy = _Policy(thresholds, select, ignore)
+    return _assemble(pipeline, kinds, nothing, settings, policy, static_only=True)
 
 
 def _check_options(samples: int, input: str | None, mode: str, fail_on: str) -> None:
@@ -255,19 +277,16 @@ def _check_options(samples: int, input: str | None, mode: str, fail_on: str) -> 
 
 
 def _findings(
-    ctx: CheckContext,
-    pipeline: Pipeline,
-    select: Sequence[str],
-    ignore: Sequence[str],
-    *,
-    static_only: bool,
+    ctx: CheckContext, pipeline: Pipeline, policy: _Policy, *, static_only: bool
 ) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
     """Findings of the selected checks, minus per-stage suppressions, and the codes that ran."""
     per_stage_ignore = {i + 1: s.ignore for i, s in enumerate(pipeline.stages)}
     found: list[Finding] = []
     codes: list[str] = []
     for check in all_checks():
-        if not selected([check.code], select, ignore) or (static_only and not check.static):
+        if not selected([check.code], policy.select, policy.ignore) or (
+            static_only and not check.static
+        ):
             continue
         codes.append(check.code)
         for finding in check.run(ctx):

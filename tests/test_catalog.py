@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from augaudit import knowledge as introspect
 from augaudit.api import validate
-from augaudit.checks import introspect
 from augaudit.checks.registry import all_checks
 from augaudit.errors import SpecError
 from augaudit.knowledge import is_torchvision_class, stage_kind, walk

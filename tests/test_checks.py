@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from augaudit.aggregate.evidence import Evidence, Flag
 from augaudit.api import validate
 from augaudit.checks.context import CheckContext
 from augaudit.checks.introspect import receives_tensor
@@ -437,11 +438,12 @@ def test_the_pipeline_input_decides_for_stages_before_any_conversion() -> None:
 
     transforms = (v2.RandomRotation(5), v2.ToImage(), v2.ToPILImage(), v2.RandomRotation(5))
     for kind, expected in (("pil", False), ("uint8", True), ("float", True), (None, False)):
-        ctx = CheckContext(stages=(), extremes={}, transforms=transforms, input_kind=kind)
+        ctx = CheckContext(stages=(), transforms=transforms, input_kind=kind)
         assert receives_tensor(ctx, 1) is expected, kind
         assert receives_tensor(ctx, 3) is True  # after ToImage
         assert receives_tensor(ctx, 4) is False  # after ToPILImage
-    measured = CheckContext(stages=(), extremes={0: {"tensor_in": {"a.png": (1.0, 1.0)}}})
+    tensor = Evidence(tensor_in=Flag(any=True, all=True))
+    measured = CheckContext(stages=(), evidence={1: {"a.png": tensor}})
     assert receives_tensor(measured, 1) is True  # what a run saw beats the spec
 
 
@@ -488,4 +490,3 @@ def test_summaries_state_the_thresholds_in_effect() -> None:
     final = REGISTRY["AUG401"].summary_for({"final-psnr-min": 35.5, "final-ssim-min": 0.9})
     assert "below 35.5 dB PSNR or 0.9 SSIM" in final
     assert "{" not in "".join(c.summary_for() for c in REGISTRY.values())
-

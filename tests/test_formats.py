@@ -27,6 +27,7 @@ from augaudit.api import validate
 from augaudit.checks.registry import all_checks
 from augaudit.model import Finding, Report
 from augaudit.reporters import github, junit, markdown, sarif
+from augaudit.reporters.common import DEFAULT_OPTIONS, RenderOptions
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
@@ -176,16 +177,16 @@ def test_markdown_stays_under_the_limit_for_huge_reports(audits):
     huge = replace(audits.bad, findings=tuple(findings), stages=stages)
     out = markdown.render([huge])
     size = len(out.encode("utf-8"))
-    assert size <= markdown.MAX_BYTES
-    assert out.count("**AUG") == markdown.MAX_FINDINGS
+    assert size <= DEFAULT_OPTIONS.max_bytes
+    assert out.count("**AUG") == DEFAULT_OPTIONS.max_findings
     assert "- _4950 more findings not shown (3283 errors, 1667 warnings)_" in out
     assert "| | _940 more stages not shown_ | | | |" in out
     first = next(line for line in out.splitlines() if "**AUG202**" in line)
     assert first.endswith("…\\") and len(first) < markdown.MAX_TEXT + 200
     # many pipelines: whole lines up to the budget, then a note on what was left out
     many = markdown.render([huge] * 200)
-    assert len(many.encode("utf-8")) <= markdown.MAX_BYTES
-    assert len(many.encode("utf-8")) > markdown.MAX_BYTES - 4096  # the budget is used
+    assert len(many.encode("utf-8")) <= DEFAULT_OPTIONS.max_bytes
+    assert len(many.encode("utf-8")) > DEFAULT_OPTIONS.max_bytes - 4096  # the budget is used
     assert "| _100 more pipelines not listed_ | | | | |" in many
     assert re.search(
         r"_Summary cut to stay under 1048576 bytes: the rest of configs/bad\.yaml and "
@@ -193,10 +194,10 @@ def test_markdown_stays_under_the_limit_for_huge_reports(audits):
         many,
     )
     # a pull-request comment holds 65536 characters
-    comment = markdown.render([huge] * 3, max_bytes=65536)
+    comment = markdown.render([huge] * 3, RenderOptions(max_bytes=65536))
     assert len(comment.encode("utf-8")) <= 65536 and "Summary cut" in comment
     with pytest.raises(ValueError):
-        markdown.render([huge], max_bytes=100)
+        markdown.render([huge], RenderOptions(max_bytes=100))
 
 
 # --- GitHub workflow commands -------------------------------------------------------------

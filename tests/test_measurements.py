@@ -322,7 +322,7 @@ def test_float_0_255_then_colorjitter(tmp_path, scale):
     pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=scale), v2.ColorJitter(0.2)]
     report = run(pipeline, [image], samples=1)
     codes = {f.code for f in report.findings}
-    assert report.stages[1].convention == ("float [0,1]" if scale else "float [0,255]")
+    assert report.stages[1].convention.name == ("float [0,1]" if scale else "float [0,255]")
     assert ("AUG203" in codes) is (not scale)
 
 
@@ -332,7 +332,7 @@ def test_normalize_range_is_the_normalized_range(tmp_path):
     pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std)]
     report = run(pipeline, [image], samples=1)
     stage = report.stages[-1]
-    assert stage.convention == "normalized"
+    assert stage.convention.name == "normalized"
     assert stage.metrics["out_of_range_fraction"].max == 0.0
     assert stage.metrics["psnr_vs_reference"].mean > 100
     assert not report.findings
@@ -391,8 +391,8 @@ def test_keep_mode_reads_16_bit_as_16_bit(tmp_path):
     Image.fromarray(ramp).save(path)
     pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
     report = run(pipeline, [str(path)], samples=1, mode="keep")
-    assert report.stages[0].convention == "16-bit [0,65535]"
-    assert report.stages[1].convention == "float [0,1]"
+    assert report.stages[0].convention.name == "16-bit [0,65535]"
+    assert report.stages[1].convention.name == "float [0,1]"
     assert report.stages[1].metrics["psnr_vs_reference"].mean > 100
     # rgb mode scales (never clips) 16-bit to 8 bits: the ramp keeps its full range.
     rgb = run([v2.PILToTensor()], [str(path)], samples=1)
@@ -409,7 +409,7 @@ def test_signed_integer_tensors_take_torchvisions_range(tmp_path):
     pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), to_int16]
     report = run(pipeline, [_photo(tmp_path)], samples=1)
     stage = report.stages[2]
-    assert stage.convention == "int16 [0,32767]"
+    assert stage.convention.name == "int16 [0,32767]"
     assert stage.metrics["out_of_range_fraction"].max == 0.0
     assert not {f.code for f in report.findings} & {"AUG202", "AUG201", "AUG103"}
 
@@ -440,7 +440,7 @@ def test_an_int32_image_reads_as_torchvision_reads_it(tmp_path):
     Image.fromarray(values, mode="I").save(path)
     pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
     report = run(pipeline, [str(path)], samples=1, mode="keep")
-    assert report.stages[0].convention == "int32 [0,2147483647]"
+    assert report.stages[0].convention.name == "int32 [0,2147483647]"
     # ToDtype divides exactly as the convention says: no change against its input.
     assert report.stages[1].metrics["psnr_vs_input"].mean == 200.0
     assert report.stages[0].metrics["psnr_vs_reference"].mean < 10  # near black vs [0, 1] data
@@ -470,6 +470,6 @@ def test_loader_notes_only_real_losses(tmp_path):
 def test_describe_counts_channels_of_numpy_images_in_either_layout():
     from augaudit.measure.values import describe
 
-    assert describe(np.zeros((48, 64, 3), np.uint8))["channels"] == 3  # H, W, C
-    assert describe(np.zeros((3, 48, 64), np.float32))["channels"] == 3  # C, H, W
-    assert describe(np.zeros((48, 64), np.uint8))["channels"] == 1
+    assert describe(np.zeros((48, 64, 3), np.uint8)).channels == 3  # H, W, C
+    assert describe(np.zeros((3, 48, 64), np.float32)).channels == 3  # C, H, W
+    assert describe(np.zeros((48, 64), np.uint8)).channels == 1

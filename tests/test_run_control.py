@@ -458,15 +458,15 @@ def test_intervals_stay_within_what_a_metric_can_be() -> None:
     """A Student-t interval around a mean near a bound reaches past it (PSNR 200 dB is the cap;
     fractions are in [0, 1]): the reported interval stops at the bound."""
     from augaudit.aggregate.aggregator import Aggregator
-    from augaudit.measure.runner import StageRun
+    from augaudit.measure.records import OutputKind, StageRun
+    from augaudit.model import Convention, SampleMetrics
     from augaudit.spec.model import StageSpec
 
     agg = Aggregator(1, intervals=True)
-    out = {"kind": "tensor", "class": "Tensor", "dtype": "float32", "mode": None}
-    out |= {"channels": 3, "shape": [3, 8, 8]}
+    out = OutputKind("tensor", "Tensor", "float32", None, 3, (3, 8, 8))
     for image, psnr, fill in (("a", 200.0, 0.0), ("b", 200.0, 0.0), ("c", 120.0, 0.3)):
-        metrics = {"psnr_vs_reference": psnr, "border_fill_fraction": fill}
-        agg.add(image, 0, [StageRun(0, out, False, "float [0,1]", metrics)])
+        metrics = SampleMetrics(psnr_vs_reference=psnr, border_fill_fraction=fill)
+        agg.add(image, 0, [StageRun(1, out, False, Convention("float [0,1]"), metrics)])
     (stage,) = agg.stage_reports((StageSpec("Identity", None),), ("photometric",))
     psnr_stat, fill_stat = stage.metrics["psnr_vs_reference"], stage.metrics["border_fill_fraction"]
     assert psnr_stat is not None and psnr_stat.ci95 is not None

@@ -11,36 +11,56 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from augaudit.aggregate.evidence import Evidence, EvidenceBuilder
 from augaudit.aggregate.sampling import confidence_interval
-from augaudit.model import METRIC_KEYS, PSNR_CAP, OutputType, StageError, StageReport, Stat
+from augaudit.model import (
+    METRIC_KEYS,
+    PSNR_CAP,
+    Convention,
+    OutputType,
+    StageError,
+    StageMetrics,
+    StageReport,
+    Stat,
+)
 from augaudit.spec.model import StageSpec
 
 if TYPE_CHECKING:  # the runner imports torch; aggregating needs only its records
-    from augaudit.measure.runner import StageRun
+    from augaudit.measure.records import StageRun
 
 _MAX_TYPES = 4
-# Check-only measurements whose per-image mean checks need: stored in ``extremes`` under
-# ``<name>_mean`` as (mean, mean), next to ``<name>`` with the (min, max) over samples.
-AVERAGED = ("saturation_growth",)
+# Facts recorded per image as a span of values, and as any/all of the samples.
+_SPAN_FACTS = (
+    "channels_in",
+    "channels_out",
+    "bits_in",
+    "bits_out",
+    "saturation_growth",
+    "truncated_fraction",
+    "truncation_share",
+)
+_FLAG_FACTS = ("palette_in", "palette_out", "tensor_in", "mutated_input")
 
 
 class Aggregator:
-    """Per-stage statistics; with ``intervals``, also 95% intervals over per-image means."""
+    """Per-stage statistics; with ``intervals``, also 95% intervals over per-image means.
+
+    Stages are numbered from 1, as in reports.
+    """
 
     def __init__(self, stages: int, *, intervals: bool = False):
-        self._values: list[dict[str, list[float]]] = [defaultdict(list) for _ in range(stages)]
-        self._types: list[Counter[tuple[Any, ...]]] = [Counter() for _ in range(stages)]
-        self._conv: list[Counter[str]] = [Counter() for _ in range(stages)]
-        self._conv_in: list[Counter[str]] = [Counter() for _ in range(stages)]
-        self._changed = [False] * stages
-        self._errors: list[list[StageError]] = [[] for _ in range(stages)]
-        self._notes: list[dict[str, None]] = [{} for _ in range(stages)]
-        self._runs = [0] * stages
-        self.extremes: dict[int, dict[str, dict[str, tuple[float, float]]]] = defaultdict(
-            lambda: defaultdict(dict)
-        )
+        self._stages = stages
+        self._values: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        self._types: dict[int, Counter[tuple[Any, ...]]] = defaultdict(Counter)
+        self._conv: dict[int, Counter[str]] = defaultdict(Counter)
+        self._conv_in: dict[int, Counter[str]] = defaultdict(Counter)
+        self._conventions: dict[str, Convention] = {}  # the first of each name
+        self._changed: dict[int, bool] = defaultdict(bool)
+        self._errors: dict[int, list[StageError]] = defaultdict(list)
+        self._notes: dict[int, dict[str, None]] = defaultdict(dict)
+        self._runs: dict[int, int] = defaultdict(int)
+        self._evidence: dict[int, dict[str, EvidenceBuilder]] = defaultdict(dict)
         self.tracebacks: dict[int, str] = {}
-        self._sums: dict[tuple[int, str, str], tuple[float, int]] = {}
         self._intervals = intervals
         # (stage, metric) -> image -> (sum, count), for the intervals
         self._image_sums: dict[tuple[int, str], dict[str, tuple[float, int]]] = defaultdict(dict)
@@ -55,66 +75,75 @@ class Aggregator:
                     StageError(image, sample, run.error, run.error_kind or "raised")
                 )
                 if run.traceback:
-                    self.tracebacks.setdefault(i + 1, run.traceback)
+                    self.tracebacks.setdefault(i, run.traceback)
                 continue
             self._runs[i] += 1
             assert run.output is not None
             out = run.output
-            key = (out["kind"], out["class"], out["dtype"], out["mode"], out["channels"])
-            self._types[i][(*key, tuple(out["shape"]) if out["shape"] else None)] += 1
+            key = out.type_key
+            self._types[i][(*key, out.shape or None)] += 1
+            evidence = self._evidence[i].setdefault(image, EvidenceBuilder())
             # A stage whose output type changes between samples of the same image given the
             # same input type (AUG506): the stages after a varying one are not blamed for it.
             first = self._first_type.setdefault((i, image, given), key)
-            self._extreme(i, "type_varies", image, float(first != key))
+            evidence.flag("type_varies", first != key)
             given = key
             self._changed[i] |= run.type_changed
-            if run.convention:
-                self._conv[i][run.convention] += 1
-            if run.input_convention:
-                self._conv_in[i][run.input_convention] += 1
+            self._count_conventions(i, run)
             for note in run.notes:
                 self._notes[i][note] = None
-            for metric, value in run.metrics.items():
-                if value is not None:
-                    self._values[i][metric].append(value)
-                    self._extreme(i, metric, image, value)
-                    if self._intervals:
-                        total, count = self._image_sums[(i, metric)].get(image, (0.0, 0))
-                        self._image_sums[(i, metric)][image] = (total + value, count + 1)
-            # Check-only measurements: per image extremes, never in the report's metrics.
-            for name, value in run.extras.items():
-                if value is not None:
-                    self._extreme(i, name, image, value)
-                    if name in AVERAGED:
-                        self._average(i, name, image, value)
+            self._add_metrics(i, image, run, evidence)
+            if run.facts is not None:
+                for name in _SPAN_FACTS:
+                    value = getattr(run.facts, name)
+                    if value is not None:
+                        evidence.value(name, float(value))
+                for name in _FLAG_FACTS:
+                    evidence.flag(name, bool(getattr(run.facts, name)))
 
-    def _average(self, stage: int, name: str, image: str, value: float) -> None:
-        total, count = self._sums.get((stage, name, image), (0.0, 0))
-        total, count = total + value, count + 1
-        self._sums[(stage, name, image)] = (total, count)
-        self.extremes[stage][f"{name}_mean"][image] = (total / count, total / count)
+    def _count_conventions(self, i: int, run: StageRun) -> None:
+        for conv, counter in (
+            (run.convention, self._conv[i]),
+            (run.input_convention, self._conv_in[i]),
+        ):
+            if conv is not None:
+                counter[conv.name] += 1
+                self._conventions.setdefault(conv.name, conv)
 
-    def _extreme(self, stage: int, name: str, image: str, value: float) -> None:
-        lo, hi = self.extremes[stage][name].get(image, (value, value))
-        self.extremes[stage][name][image] = (min(lo, value), max(hi, value))
+    def _add_metrics(self, i: int, image: str, run: StageRun, evidence: EvidenceBuilder) -> None:
+        for metric, value in run.metrics.items():
+            if value is None:
+                continue
+            self._values[i][metric].append(value)
+            evidence.value(metric, value)
+            if self._intervals:
+                total, count = self._image_sums[(i, metric)].get(image, (0.0, 0))
+                self._image_sums[(i, metric)][image] = (total + value, count + 1)
+
+    def evidence(self) -> dict[int, dict[str, Evidence]]:
+        """Per stage (from 1) and image: what the image showed over its samples."""
+        return {
+            stage: {image: builder.build() for image, builder in images.items()}
+            for stage, images in sorted(self._evidence.items())
+        }
 
     def stage_reports(
         self, specs: tuple[StageSpec, ...], kinds: Sequence[str]
     ) -> tuple[StageReport, ...]:
         reports = []
-        for i, spec in enumerate(specs):
-            metrics = {key: self._stat(i, key) for key in METRIC_KEYS}
+        for i, spec in enumerate(specs, start=1):
+            metrics = StageMetrics(**{key: self._stat(i, key) for key in METRIC_KEYS})
             reports.append(
                 StageReport(
-                    index=i + 1,
+                    index=i,
                     name=spec.name,
                     repr=_one_line(repr(spec.transform)),
                     line=spec.line,
-                    kind=kinds[i],
+                    kind=kinds[i - 1],
                     outputs=self._output_types(i),
                     type_changed=self._changed[i],
-                    convention=_most_common(self._conv[i]),
-                    input_convention=_most_common(self._conv_in[i]),
+                    convention=self._most_common(self._conv[i]),
+                    input_convention=self._most_common(self._conv_in[i]),
                     metrics=metrics,
                     errors=tuple(self._errors[i]),
                     notes=tuple(self._notes[i]),
@@ -122,6 +151,9 @@ class Aggregator:
                 )
             )
         return tuple(reports)
+
+    def _most_common(self, counter: Counter[str]) -> Convention | None:
+        return self._conventions[counter.most_common(1)[0][0]] if counter else None
 
     def _output_types(self, i: int) -> tuple[OutputType, ...]:
         counts = self._types[i]
@@ -133,10 +165,8 @@ class Aggregator:
         out = []
         for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
             kind, cls, dtype, mode, channels, shape = key
-            desc = {"kind": kind, "class": cls, "dtype": dtype, "mode": mode, "shape": shape}
-            label = (
-                type_label(desc) if shape else type_label({**desc, "shape": [channels, "H", "W"]})
-            )
+            size = "x".join(str(s) for s in (shape or (channels, "H", "W")))
+            label = type_label(kind, cls, dtype, mode, size)
             out.append(OutputType(label, kind, cls, dtype, mode, channels, shape, n))
         return tuple(out)
 
@@ -169,20 +199,15 @@ def _possible(metric: str) -> tuple[float, float]:
     return -math.inf, math.inf
 
 
-def _most_common(counter: Counter[str]) -> str | None:
-    return counter.most_common(1)[0][0] if counter else None
-
-
 def _one_line(text: str, limit: int = 200) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-def type_label(desc: dict[str, Any]) -> str:
-    """Short label of a runner output description, e.g. ``Image float32 3x224x224``."""
-    if desc["kind"] == "other":
-        return str(desc["class"])
-    shape = "x".join(str(s) for s in desc["shape"])
-    if desc["kind"] == "pil":
-        return f"PIL {desc['mode']} {shape}"
-    return f"{desc['class']} {desc['dtype']} {shape}"
+def type_label(kind: str, cls: str, dtype: str | None, mode: str | None, size: str) -> str:
+    """Short label of an output type, e.g. ``Image float32 3x224x224``."""
+    if kind == "other":
+        return cls
+    if kind == "pil":
+        return f"PIL {mode} {size}"
+    return f"{cls} {dtype} {size}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from augaudit.aggregate.evidence import seen
 from augaudit.checks.common import finding, name_images, stage_at, where
 from augaudit.checks.context import CheckContext
 from augaudit.checks.introspect import flat
@@ -222,7 +223,7 @@ def unstable_output_type(ctx: CheckContext) -> Iterator[Finding]:
           - ToImage
     """
     for stage in ctx.stages:
-        images = ctx.images_where(stage.index, "type_varies", lambda lo, hi: hi > 0)
+        images = ctx.images_where(stage.index, lambda e: seen(e.type_varies))
         if images:
             kinds = ", ".join(t.label for t in stage.outputs)
             yield finding(
@@ -246,7 +247,7 @@ def mutates_input(ctx: CheckContext) -> Iterator[Finding]:
     Passes: the same stage written ``return t * 0.5``.
     """
     for stage in ctx.stages:
-        images = ctx.images_where(stage.index, "mutated_input", lambda lo, hi: hi > 0)
+        images = ctx.images_where(stage.index, lambda e: seen(e.mutated_input))
         if images:
             yield finding(
                 "AUG507",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from augaudit.aggregate.evidence import lo_below
 from augaudit.checks.common import finding
 from augaudit.checks.context import CheckContext
 from augaudit.model import Finding
@@ -51,8 +52,12 @@ def final_fidelity(ctx: CheckContext) -> Iterator[Finding]:
     if ssim is not None:
         parts.append(f"SSIM {ssim.mean:.4f} (worst {ssim.min:.4f})")
     index = final.index
-    images = set(ctx.images_where(index, "psnr_vs_reference", lambda lo, hi: lo < psnr_min))
-    images |= set(ctx.images_where(index, "ssim_vs_reference", lambda lo, hi: lo < ssim_min))
+    images = ctx.images_where(
+        index,
+        lambda e: (
+            lo_below(e.psnr_vs_reference, psnr_min) or lo_below(e.ssim_vs_reference, ssim_min)
+        ),
+    )
     yield finding(
         "AUG401",
         final,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from augaudit.aggregate.evidence import hi_above
 from augaudit.checks.common import finding, pct, stage_at, where
 from augaudit.checks.context import CheckContext
 from augaudit.checks.introspect import flat, receives_tensor
@@ -59,7 +60,11 @@ def border_fill(ctx: CheckContext) -> Iterator[Finding]:
         previous = s.mean
     added = f"; most added by {ctx.label(source)}" if source else ""
     images = ctx.images_where(
-        final.index, "border_fill_fraction", lambda lo, hi: hi > worst_max or hi > mean_max
+        final.index,
+        lambda e: (
+            hi_above(e.border_fill_fraction, worst_max)
+            or hi_above(e.border_fill_fraction, mean_max)
+        ),
     )
     yield finding(
         "AUG301",

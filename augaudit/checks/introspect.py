@@ -23,9 +23,9 @@ def receives_tensor(ctx: CheckContext, stage: int) -> bool:
     (``ToImage`` and friends: tensor; ``ToPILImage``: PIL), else from the
     pipeline's input (``pil`` when unknown, the default).
     """
-    measured = ctx.per_image(stage, "tensor_in")
+    measured = [e.tensor_in for e in ctx.per_image(stage).values() if e.tensor_in is not None]
     if measured:
-        return any(hi > 0 for _, hi in measured.values())
+        return any(flag.any for flag in measured)
     kind = ctx.input_kind or "pil"
     for index, transform in flat(ctx):
         if index >= stage:

@@ -9,14 +9,19 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 
+from augaudit.aggregate.evidence import Span, hi_above, lo_below, seen
 from augaudit.checks.common import finding, name_images, pct
-from augaudit.checks.context import CheckContext, is_integer
+from augaudit.checks.context import CheckContext
 from augaudit.model import Finding
 
 # A conversion "truncates" when it leaves at the floor at least this share of the values
 # whose fractional part is above .5 (a truncating cast: 1.0; rounding: 0;
 # ToDtype(uint8, scale=True), which multiplies by 255.999: about 0.25 to 0.5).
 TRUNCATING_SHARE = 0.9
+
+
+def _hi(span: Span | None) -> float:
+    return span.hi if span is not None else 0.0
 
 
 def quantization(ctx: CheckContext) -> Iterator[Finding]:
@@ -43,21 +48,22 @@ def quantization(ctx: CheckContext) -> Iterator[Finding]:
     for stage in ctx.stages:
         if (
             stage.index < last
-            and is_integer(stage.convention)
-            and not is_integer(stage.input_convention)
+            and stage.convention is not None
+            and stage.convention.integer
             and stage.input_convention is not None
+            and not stage.input_convention.integer
         ):
             yield finding(
                 "AUG101",
                 stage,
-                f"{ctx.label(stage)} converts a float image to {stage.convention} before the "
+                f"{ctx.label(stage)} converts a float image to {stage.convention.name} before the "
                 "last stage: every later stage works on quantized values",
             )
     floor = ctx.thresholds["fidelity-psnr-min"]
     for stage in ctx.stages:
         stat = stage.metrics.get("psnr_vs_reference")
         if stat is not None and stat.mean < floor:
-            images = ctx.images_where(stage.index, "psnr_vs_reference", lambda lo, hi: lo < floor)
+            images = ctx.images_where(stage.index, lambda e: lo_below(e.psnr_vs_reference, floor))
             yield finding(
                 "AUG101",
                 stage,
@@ -97,18 +103,18 @@ def truncation(ctx: CheckContext) -> Iterator[Finding]:
     """
     limit = ctx.thresholds["truncated-fraction-max"]
     for stage in ctx.stages:
-        shares = ctx.per_image(stage.index, "truncation_share")
-        fractions = ctx.per_image(stage.index, "truncated_fraction")
+        evidence = ctx.per_image(stage.index)
+        shares = {img: e.truncation_share for img, e in evidence.items() if e.truncation_share}
         if not shares:
             continue
         hit = [
             img
-            for img, (lo, _) in shares.items()
-            if lo >= TRUNCATING_SHARE and fractions.get(img, (0.0, 0.0))[1] > limit
+            for img, share in shares.items()
+            if share.lo >= TRUNCATING_SHARE and hi_above(evidence[img].truncated_fraction, limit)
         ]
         if 2 * len(hit) < len(shares):
             continue
-        worst = max(fractions[img][1] for img in hit)
+        worst = max(_hi(evidence[img].truncated_fraction) for img in hit)
         yield finding(
             "AUG102",
             stage,
@@ -160,21 +166,23 @@ def _change(c_in: float, c_out: float) -> str:
 def _stage_changes(ctx: CheckContext, index: int) -> dict[str, list[str]]:
     """What the 1-based stage loses, per description of the loss: the images concerned."""
     lost: dict[str, list[str]] = defaultdict(list)
-    ch_in, ch_out = ctx.per_image(index, "channels_in"), ctx.per_image(index, "channels_out")
-    for img, (_, c_in) in ch_in.items():
-        c_out = ch_out.get(img, (c_in, c_in))[0]
-        if c_out < c_in:
-            lost[_change(c_in, c_out)].append(img)
-    bits_in, bits_out = ctx.per_image(index, "bits_in"), ctx.per_image(index, "bits_out")
-    for img, (_, b_in) in bits_in.items():
-        b_out = bits_out.get(img, (b_in, b_in))[0]
-        if b_in > 8 and b_out == 8:  # 16-bit, or a signed int16 (15 bits) and wider
-            lost[f"{b_in:g}-bit values squeezed to 8 bits"].append(img)
-    pal_in, pal_out = ctx.per_image(index, "palette_in"), ctx.per_image(index, "palette_out")
-    for img, (_, p_in) in pal_in.items():
-        p_out = pal_out.get(img, (p_in, p_in))[0]
-        c_out = ch_out.get(img, (0.0, 0.0))[0]
-        if p_in == 1 and p_out == 0 and c_out == 1:
+    evidence = ctx.per_image(index)
+    for img, e in evidence.items():
+        if e.channels_in is not None:
+            c_in = e.channels_in.hi
+            c_out = e.channels_out.lo if e.channels_out else c_in
+            if c_out < c_in:
+                lost[_change(c_in, c_out)].append(img)
+    for img, e in evidence.items():
+        if e.bits_in is not None:
+            b_in = e.bits_in.hi
+            b_out = e.bits_out.lo if e.bits_out else b_in
+            if b_in > 8 and b_out == 8:  # 16-bit, or a signed int16 (15 bits) and wider
+                lost[f"{b_in:g}-bit values squeezed to 8 bits"].append(img)
+    for img, e in evidence.items():
+        c_out = e.channels_out.lo if e.channels_out else 0.0
+        palette_dropped = seen(e.palette_in) and e.palette_out is not None and not e.palette_out.all
+        if palette_dropped and c_out == 1:
             lost["palette indices read as gray levels (the palette is dropped)"].append(img)
     return lost
 

@@ -8,14 +8,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from statistics import fmean
 
+from augaudit.aggregate.evidence import hi_above
 from augaudit.checks.common import finding, pct
-from augaudit.checks.context import CheckContext, is_wide_float
-from augaudit.model import Finding, StageReport
+from augaudit.checks.context import CheckContext
+from augaudit.model import Convention, Finding, StageReport
 
 _ASSUMES_UNIT = ("photometric", "conversion")
 
 # Stage kinds whose saturation growth is measured (pixels stay where they were).
 _IN_PLACE = ("photometric", "conversion")
+
+
+def _name(convention: Convention | None) -> str | None:
+    return convention.name if convention else None
+
+
+def _wide(convention: Convention | None) -> bool:
+    return convention is not None and convention.wide
 
 
 def _wraps_later(ctx: CheckContext, stage: StageReport) -> bool:
@@ -58,14 +67,14 @@ def out_of_range(ctx: CheckContext) -> Iterator[Finding]:
         worst = stat.max if stat else 0.0
         if worst > limit and before <= limit and not _wraps_later(ctx, stage):
             images = ctx.images_where(
-                stage.index, "out_of_range_fraction", lambda lo, hi: hi > limit
+                stage.index, lambda e: hi_above(e.out_of_range_fraction, limit)
             )
             assert stat is not None
             yield finding(
                 "AUG201",
                 stage,
                 f"{ctx.label(stage)} puts {pct(stat.mean)} of values on average (up to "
-                f"{pct(worst)}) outside its {stage.convention} range",
+                f"{pct(worst)}) outside its {_name(stage.convention)} range",
                 images,
             )
         if stat is not None:
@@ -98,7 +107,7 @@ def wrap_around(ctx: CheckContext) -> Iterator[Finding]:
     for stage in ctx.stages:
         stat = stage.metrics.get("wrapped_fraction")
         if stat is not None and stat.max > 0:
-            images = ctx.images_where(stage.index, "wrapped_fraction", lambda lo, hi: hi > 0)
+            images = ctx.images_where(stage.index, lambda e: hi_above(e.wrapped_fraction, 0))
             yield finding(
                 "AUG202",
                 stage,
@@ -130,9 +139,9 @@ def float_0_255(ctx: CheckContext) -> Iterator[Finding]:
           - ColorJitter: {brightness: 0.2}
     """
     for stage in ctx.stages:
-        if is_wide_float(stage.input_convention) and stage.kind in _ASSUMES_UNIT:
+        if _wide(stage.input_convention) and stage.kind in _ASSUMES_UNIT:
             origin = next(
-                (s for s in ctx.stages if s.index < stage.index and is_wide_float(s.convention)),
+                (s for s in ctx.stages if s.index < stage.index and _wide(s.convention)),
                 None,
             )
             source = f" from {ctx.label(origin)}" if origin else ""
@@ -140,7 +149,7 @@ def float_0_255(ctx: CheckContext) -> Iterator[Finding]:
                 "AUG203",
                 stage,
                 f"{ctx.label(stage)} treats its input as [0,1] but receives "
-                f"{stage.input_convention} values{source}",
+                f"{_name(stage.input_convention)} values{source}",
             )
             return
 
@@ -167,7 +176,7 @@ def non_finite(ctx: CheckContext) -> Iterator[Finding]:
         stat = stage.metrics.get("nonfinite_fraction")
         worst = stat.max if stat else 0.0
         if worst > 0 and before == 0:
-            images = ctx.images_where(stage.index, "nonfinite_fraction", lambda lo, hi: hi > 0)
+            images = ctx.images_where(stage.index, lambda e: hi_above(e.nonfinite_fraction, 0))
             yield finding(
                 "AUG204",
                 stage,
@@ -206,15 +215,19 @@ def saturation(ctx: CheckContext) -> Iterator[Finding]:
     """
     limit = ctx.thresholds["saturation-growth-max"]
     for stage in ctx.stages:
-        means = ctx.per_image(stage.index, "saturation_growth_mean")
+        evidence = ctx.per_image(stage.index)
+        means = {
+            img: e.saturation_growth_mean
+            for img, e in evidence.items()
+            if e.saturation_growth_mean is not None
+        }
         if stage.kind not in _IN_PLACE or not means:
             continue
-        average = fmean(mean for mean, _ in means.values())
+        average = fmean(means.values())
         if average <= limit:
             continue
-        growth = ctx.per_image(stage.index, "saturation_growth")
-        worst = max(hi for _, hi in growth.values())
-        images = sorted(img for img, (mean, _) in means.items() if mean > limit)
+        worst = max(e.saturation_growth.hi for e in evidence.values() if e.saturation_growth)
+        images = sorted(img for img, mean in means.items() if mean > limit)
         yield finding(
             "AUG205",
             stage,

@@ -124,18 +124,14 @@ def write_visuals(
     report: Report, html: Path | None, grid: Path | None, html_images: int | None, debug: bool
 ) -> None:
     """The visual reports asked for, written atomically next to the main one."""
-    if html is not None:
-        from augaudit.reporters.html.page import render_html
+    from augaudit.reporters import RenderOptions, render
 
-        page = guarded(lambda: render_html(report, max_images=html_images), debug=debug)
-        write_atomic(html, page)
-        typer.echo(f"augaudit: wrote {html}", err=True)
-    if grid is not None:
-        from augaudit.reporters.grid import render_grid
-
-        png = guarded(lambda: render_grid(report), debug=debug)
-        write_atomic(grid, png)
-        typer.echo(f"augaudit: wrote {grid}", err=True)
+    options = RenderOptions(max_images=html_images)
+    for name, path in (("html", html), ("grid", grid)):
+        if path is not None:
+            data = guarded(partial(render, name, [report], options), debug=debug)
+            write_atomic(path, data)
+            typer.echo(f"augaudit: wrote {path}", err=True)
 
 
 def check(

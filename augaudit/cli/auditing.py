@@ -138,8 +138,10 @@ def audit_one(
             debug=debug,
             cleanup=bar.close,
         )
+    if report.no_image_read:  # the CLI's exit code for a run that audited nothing
+        report = replace(report, summary=replace(report.summary, exit_code=EXIT_USER_ERROR))
     if debug:
-        for stage, tb in sorted(report.extra.get("tracebacks", {}).items()):
+        for stage, tb in report.tracebacks:
             typer.echo(f"--- traceback of stage {stage} ---\n{tb}", err=True)
     return report
 

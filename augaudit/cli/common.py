@@ -7,7 +7,6 @@ above it (or a baseline regression); 2 usage, spec, config or input error;
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import sys
@@ -33,7 +32,6 @@ EXIT_FINDINGS = 1
 EXIT_USER_ERROR = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
-FORMATS = ("text", "json", "markdown", "github", "sarif", "junit")
 T = TypeVar("T")
 
 
@@ -212,29 +210,24 @@ def progress_bar(label: str = "auditing images") -> Iterator[ProgressBar]:
 
 
 def check_format(fmt: str) -> None:
+    from augaudit.reporters import FORMATS
+
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
 def render(reports: Sequence[Report], fmt: str, *, to_terminal: bool) -> str:
-    """The reports in a format; one report keeps the single-pipeline JSON shape."""
-    if fmt == "text":
-        from augaudit.reporters.text import render as render_text
+    """The reports in a stream format; one report keeps the single-pipeline JSON shape."""
+    from augaudit.reporters import RenderOptions, reporter
 
-        encoding = (sys.stdout.encoding or "ascii").lower().replace("-", "")
-        color = to_terminal and sys.stdout.isatty()
-        ascii_only = to_terminal and encoding != "utf8"
-        return "\n".join(render_text(r, color=color, ascii_only=ascii_only) for r in reports)
-    if fmt == "json":
-        from augaudit.reporters import json_format
-
-        return (
-            json_format.render(reports[0])
-            if len(reports) == 1
-            else json_format.render_many(reports)
-        )
-    module = importlib.import_module(f"augaudit.reporters.{fmt}")
-    return module.render(reports)
+    encoding = (sys.stdout.encoding or "ascii").lower().replace("-", "")
+    options = RenderOptions(
+        color=to_terminal and sys.stdout.isatty(),
+        ascii_only=to_terminal and encoding != "utf8",
+    )
+    text = reporter(fmt)(reports, options)
+    assert isinstance(text, str)  # the stream formats are text
+    return text
 
 
 def emit(reports: Sequence[Report], fmt: str, output: Path | None, extra_exit: int = 0) -> int:
@@ -242,7 +235,7 @@ def emit(reports: Sequence[Report], fmt: str, output: Path | None, extra_exit: i
     text = render(reports, fmt, to_terminal=output is None)
     warn_skipped(reports)
     if fmt == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
-        sys.stderr.write(importlib.import_module("augaudit.reporters.github").render(reports))
+        sys.stderr.write(render(reports, "github", to_terminal=False))
     code = max([extra_exit, *(r.summary.exit_code for r in reports)])
     if output is not None:
         write_atomic(output, text)

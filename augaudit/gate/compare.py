@@ -16,6 +16,7 @@ from augaudit.errors import InputError
 from augaudit.gate.baseline import REGENERATE, SETTINGS_KEYS, by_spec, pipeline_entry
 from augaudit.gate.diff import align, introduced
 from augaudit.model import Report
+from augaudit.model.comparison import Change, Comparison, StageChange
 
 
 @dataclass(frozen=True)
@@ -52,74 +53,6 @@ def tolerances_from(thresholds: Mapping[str, float]) -> Tolerances:
     """Tolerances from configured thresholds (``baseline-*`` names); others are ignored."""
     given = {field: float(thresholds[k]) for k, field in TOLERANCE_KEYS.items() if k in thresholds}
     return Tolerances(**given)
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change against the baseline.
-
-    ``stage``/``name``: where it was introduced, a stage of the new run (of the baseline when
-    ``stage_status`` is "removed" or "in the baseline"); None for a pipeline-level finding.
-    For a metric, ``old``/``new`` are the final output's values (of the new run's stage
-    ``final``); for a finding they are None and ``detail`` is its message when known.
-    """
-
-    pipeline: str
-    stage: int | None
-    name: str | None
-    what: str  # "border fill mean", "fidelity PSNR", "new finding AUG301 (warning)", ...
-    old: float | None
-    new: float | None
-    regression: bool
-    limit: float | None = None
-    metric: str | None = None
-    stage_status: str = ""  # "added" | "removed" | "in the baseline" (index of the baseline) | ""
-    final: int | None = None
-    detail: str = ""
-    code: str | None = None  # the finding's code, for a finding that appeared or went
-
-    @property
-    def delta(self) -> float | None:
-        return None if self.old is None or self.new is None else self.new - self.old
-
-
-@dataclass(frozen=True)
-class StageChange:
-    pipeline: str
-    status: str  # "added" (only in the new run) | "removed" (only in the baseline)
-    index: int  # 1-based, in the run that has the stage
-    name: str
-
-
-@dataclass(frozen=True)
-class Comparison:
-    regressions: tuple[Change, ...] = ()
-    improvements: tuple[Change, ...] = ()  # reported, never failing
-    stage_changes: tuple[StageChange, ...] = ()
-    new_pipelines: tuple[str, ...] = ()  # audited but not in the baseline: reported, not gated
-    missing_pipelines: tuple[str, ...] = ()  # in the baseline but not audited this time
-    compared: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.regressions)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed else 0
-
-    def of(self, spec: str) -> Comparison:
-        """The comparison as one pipeline sees it: its own changes, whether it was compared or
-        is new, and the run-wide notes and missing pipelines."""
-        return replace(
-            self,
-            regressions=tuple(c for c in self.regressions if c.pipeline == spec),
-            improvements=tuple(c for c in self.improvements if c.pipeline == spec),
-            stage_changes=tuple(s for s in self.stage_changes if s.pipeline == spec),
-            new_pipelines=tuple(p for p in self.new_pipelines if p == spec),
-            compared=tuple(p for p in self.compared if p == spec),
-        )
 
 
 def _settings_mismatch(spec: str, old: dict[str, Any], report: Report) -> str | None:
@@ -258,7 +191,7 @@ def compare(
 def with_verdict(reports: Sequence[Report], comparison: Comparison) -> list[Report]:
     """The reports carrying the comparison's verdict, for every report format to show it.
 
-    Each report's ``extra["baseline"]`` holds the whole comparison (reporters show
+    Each report's ``baseline`` holds the whole comparison (reporters show
     ``comparison.of(report.spec)``), and a pipeline with a regression gets an exit code of at
     least 1, so its summary's exit code is the gate's.
     """
@@ -267,5 +200,5 @@ def with_verdict(reports: Sequence[Report], comparison: Comparison) -> list[Repo
         summary = report.summary
         if any(c.pipeline == report.spec for c in comparison.regressions):
             summary = replace(summary, exit_code=max(summary.exit_code, comparison.exit_code))
-        out.append(replace(report, summary=summary, extra={**report.extra, "baseline": comparison}))
+        out.append(replace(report, summary=summary, baseline=comparison))
     return out

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from augaudit.model.metrics import SampleMetrics
 from augaudit.model.visuals import (
     FULL_JPEG_QUALITY,
     StageVisual,
@@ -49,7 +50,7 @@ class StageView:
     out_of_range: torch.Tensor | None
     wrapped: torch.Tensor | None
     reference: torch.Tensor | None
-    metrics: dict[str, float | None]
+    metrics: SampleMetrics
 
 
 def _numpy(t: Any) -> np.ndarray:
@@ -96,7 +97,7 @@ def capture(view: StageView, *, thumb: int = 160, full: int = 512) -> StageVisua
         thumb=shrink_rgb(rgb, thumb_hw),
         full_jpeg=encode_jpeg(shrink_rgb(rgb, full_hw), FULL_JPEG_QUALITY),
         full_size=full_hw,
-        metrics=dict(view.metrics),
+        metrics=view.metrics,
         fill=fill,
         out_of_range=oor,
         wrapped=wrapped,

@@ -34,4 +34,4 @@ def output_convention(
     if abs(math.log(out_scale)) < math.log(1.5):
         return UNIT
     top_value = round(1.0 / out_scale)
-    return Convention(f"float [0,{top_value}]", (out_scale,))
+    return Convention(f"float [0,{top_value}]", (out_scale,), wide=top_value != 1)

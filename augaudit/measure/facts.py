@@ -1,4 +1,4 @@
-"""Facts about one stage run that only the checks read (the runner's ``extras``).
+"""Facts about one stage run that only the checks read (:class:`~.records.Facts`).
 
 Kept out of the report's metrics: the type on both sides of a stage, bit
 depths, saturation growth and how a float-to-integer cast rounds.
@@ -7,11 +7,11 @@ depths, saturation growth and how a float-to-integer cast rounds.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import torch
 
 from augaudit.knowledge import StageKind
+from augaudit.measure.records import Facts, OutputKind
 from augaudit.measure.stage_metrics import covered, pinned_fraction, truncation
 from augaudit.measure.values import Convention
 
@@ -31,24 +31,24 @@ def cast_factor(conv_in: Convention, conv_out: Convention, gain: float | None) -
     return gain if gain and abs(gain / nominal - 1.0) > 0.02 else nominal
 
 
-def _bits(conv: Convention) -> float:
+def _bits(conv: Convention) -> int:
     """Bit depth of integer data (8, 16, 1; 15 for int16, 31 for int32); 0 for floats."""
     if not conv.integer:
-        return 0.0
-    return float(round(math.log2(1.0 / conv.scale[0] + 1.0)))
+        return 0
+    return round(math.log2(1.0 / conv.scale[0] + 1.0))
 
 
 def check_facts(
     kind: StageKind,
     raw_in: torch.Tensor,
     conv_in: Convention,
-    desc_in: dict[str, Any],
+    desc_in: OutputKind,
     out_raw: torch.Tensor,
-    desc: dict[str, Any],
+    desc: OutputKind,
     conv_out: Convention,
     coverage: torch.Tensor | None,
     gain: float | None,
-) -> dict[str, float | None]:
+) -> Facts:
     """Per-run facts for the checks: the type on both sides, saturation growth, truncation.
 
     ``saturation_growth`` (points of pinned values added, over pixels the
@@ -56,27 +56,26 @@ def check_facts(
     pixels stay in place (photometric stages and conversions), so a crop
     landing on a dark area is not counted.
     """
-    extras: dict[str, float | None] = {
-        "channels_in": _float(desc_in.get("channels")),
-        "channels_out": _float(desc.get("channels")),
-        "bits_in": _bits(conv_in),
-        "bits_out": _bits(conv_out),
-        "palette_in": float(desc_in.get("mode") in PALETTE_MODES),
-        "palette_out": float(desc.get("mode") in PALETTE_MODES),
-        "tensor_in": float(desc_in.get("kind") == "tensor"),
-    }
+    growth = truncated = share = None
     if kind in ("photometric", "conversion") and raw_in.shape == out_raw.shape:
         mask = covered(coverage)
         after = pinned_fraction(out_raw, conv_out, mask)
         before = pinned_fraction(raw_in, conv_in, mask)
         if after is not None and before is not None:
-            extras["saturation_growth"] = max(0.0, after - before)
+            growth = max(0.0, after - before)
     if not conv_in.integer and conv_out.integer:
         result = truncation(raw_in, out_raw, conv_out, cast_factor(conv_in, conv_out, gain))
         if result is not None:
-            extras["truncated_fraction"], extras["truncation_share"] = result
-    return extras
-
-
-def _float(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) else None
+            truncated, share = result
+    return Facts(
+        channels_in=desc_in.channels,
+        channels_out=desc.channels,
+        bits_in=_bits(conv_in),
+        bits_out=_bits(conv_out),
+        palette_in=desc_in.mode in PALETTE_MODES,
+        palette_out=desc.mode in PALETTE_MODES,
+        tensor_in=desc_in.kind == "tensor",
+        saturation_growth=growth,
+        truncated_fraction=truncated,
+        truncation_share=share,
+    )

@@ -5,6 +5,13 @@ passed explicitly as ``data_range`` (never guessed from the dtype), images are
 ``(C, H, W)`` torch tensors or numpy arrays, and an optional ``(H, W)`` mask
 restricts the comparison to the pixels a transform is expected to preserve.
 
+SSIM is computed in the inputs' dtype: float32 stays float32, float64 stays float64,
+float16/bfloat16 are computed in float32 and integers in float64 (the promotion rule
+scikit-image uses); the final mean is accumulated in float64. One image per call. Each
+channel is shifted by the mean of the two images before the local moments are taken, which
+leaves SSIM unchanged but keeps the float32 result within a few 1e-6 of the float64 one even
+on images with large flat areas.
+
 This module imports torch at the top; it is only imported when a pipeline runs.
 """
 
@@ -235,16 +242,6 @@ def ssim(
         or `data_range` is not finite and positive.
     TypeError
         If an input is neither a tensor nor an array, or is complex.
-
-    Notes
-    -----
-    Computed in the inputs' dtype: float32 stays float32, float64 stays float64,
-    float16/bfloat16 are computed in float32 and integers in float64 (the
-    promotion rule scikit-image uses); the final mean is accumulated in float64.
-    One image per call. Each channel is shifted by the mean of the two images
-    before the local moments are taken, which leaves SSIM unchanged but keeps
-    the float32 result within a few 1e-6 of the float64 one even on images
-    with large flat areas.
 
     References
     ----------

@@ -9,7 +9,7 @@ recorded for it and later stages get no record for the sample.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
@@ -21,6 +21,7 @@ from augaudit.measure.coverage import fully_covered, keeps_full_coverage, probe
 from augaudit.measure.facts import cast_factor, check_facts
 from augaudit.measure.masks import out_of_range_mask, wrapped_mask
 from augaudit.measure.mutation import fingerprint, mutated
+from augaudit.measure.records import OutputKind, StageRun
 from augaudit.measure.seeding import seed_everything, stage_seed
 from augaudit.measure.stage_metrics import (
     Fidelity,
@@ -43,25 +44,8 @@ from augaudit.measure.values import (
     like,
     to_chw,
 )
+from augaudit.model.metrics import SampleMetrics
 from augaudit.model.visuals import SampleVisuals, StageVisual
-
-
-@dataclass(frozen=True)
-class StageRun:
-    """One stage on one image sample."""
-
-    stage: int
-    output: dict[str, Any] | None
-    type_changed: bool
-    convention: str | None
-    metrics: dict[str, float | None]
-    error: str | None = None
-    traceback: str | None = None
-    notes: tuple[str, ...] = ()
-    input_convention: str | None = None
-    # Measurements only checks read (kept out of the report's metrics): see check_facts.
-    extras: dict[str, float | None] = field(default_factory=dict)
-    error_kind: str | None = None  # "raised", "not-image" or "timeout"
 
 
 @dataclass
@@ -73,7 +57,7 @@ class _Flow:
     conv: Convention
     coverage: torch.Tensor | None
     twin: Twin | None
-    desc: dict[str, Any] = field(default_factory=dict)
+    desc: OutputKind = field(default_factory=lambda: OutputKind("other", "None"))
     unit: torch.Tensor | None = None  # raw mapped to [0, 1], kept from the stage that made it
     gain: float | None = None  # the probes' gain of the stage that made it
     fidelity: Fidelity | None = None  # against the twin, so the next stage may reuse its SSIM
@@ -114,10 +98,10 @@ def run_sample(
     timed_out = {} if timed_out is None else timed_out
     runs: list[StageRun] = []
     # Pictures are reduced as each stage finishes: full-size views would pile up otherwise.
-    pictures = [p for p in [_picture(0, flow, None, {})] if p] if visuals else []
+    pictures = [p for p in [_picture(0, flow, None, SampleMetrics())] if p] if visuals else []
     for index, (transform, kind) in enumerate(zip(transforms, kinds, strict=True)):
         if index in timed_out:
-            runs.append(_failed(index, f"not run: {timed_out[index]}", "timeout"))
+            runs.append(_failed(index + 1, f"not run: {timed_out[index]}", "timeout"))
             break
         s = stage_seed(seed, image_key, sample, index + 1)
         seed_everything(s)
@@ -136,14 +120,15 @@ def run_sample(
                 )
         except StageTimeout as exc:
             timed_out[index] = f"timed out on an earlier sample ({exc})"
-            runs.append(_failed(index, f"StageTimeout: {exc}", "timeout"))
+            runs.append(_failed(index + 1, f"StageTimeout: {exc}", "timeout"))
             break
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
             why = "not-image" if isinstance(exc, UnsupportedOutput) else "raised"
-            runs.append(_failed(index, message, why, traceback.format_exc()))
+            runs.append(_failed(index + 1, message, why, traceback.format_exc()))
             break
-        run.extras["mutated_input"] = float(changed_input)
+        if changed_input and run.facts is not None:
+            run = replace(run, facts=replace(run.facts, mutated_input=True))
         runs.append(run)
         picture = _picture(index + 1, new_flow, flow, run.metrics) if visuals else None
         if picture is not None:
@@ -152,12 +137,12 @@ def run_sample(
     return runs, SampleVisuals(image_key, sample, tuple(pictures)) if visuals else None
 
 
-def _failed(index: int, message: str, kind: str, tb: str | None = None) -> StageRun:
-    return StageRun(index, None, False, None, {}, message, tb, error_kind=kind)
+def _failed(stage: int, message: str, kind: str, tb: str | None = None) -> StageRun:
+    return StageRun(stage, None, False, None, error=message, traceback=tb, error_kind=kind)
 
 
 def _picture(
-    stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]
+    stage: int, flow: _Flow, before: _Flow | None, metrics: SampleMetrics
 ) -> StageVisual | None:
     """The small pictures of one stage's output (the input's for stage 0).
 
@@ -170,9 +155,7 @@ def _picture(
         return None
 
 
-def _view(
-    stage: int, flow: _Flow, before: _Flow | None, metrics: dict[str, float | None]
-) -> StageView:
+def _view(stage: int, flow: _Flow, before: _Flow | None, metrics: SampleMetrics) -> StageView:
     wrapped = None
     if before is not None and not before.conv.integer and flow.conv.integer:
         factor = cast_factor(before.conv, flow.conv, flow.gain)
@@ -185,7 +168,7 @@ def _view(
         out_of_range=out_of_range_mask(flow.raw, flow.conv),
         wrapped=wrapped,
         reference=flow.twin.unit() if flow.twin is not None else None,
-        metrics=dict(metrics),
+        metrics=metrics,
     )
 
 
@@ -201,28 +184,10 @@ def _measure_stage(
 ) -> tuple[StageRun, _Flow]:
     notes: list[str] = []
     desc = describe(out)
-    type_changed = {k: desc[k] for k in ("kind", "class", "dtype", "mode", "channels")} != {
-        k: flow.desc[k] for k in ("kind", "class", "dtype", "mode", "channels")
-    }
-    coverage, gain = flow.coverage, None
-    if coverage is not None and (kind != "photometric" or type_changed):
-        # Skipping the probes loses only their gain, which a stage that keeps
-        # its type does not need.
-        if not type_changed and keeps_full_coverage(transform) and fully_covered(coverage):
-            coverage = torch.ones(tuple(out_raw.shape[1:]), dtype=torch.float64)
-        else:
-            try:
-                probed = probe(transform, flow.real, flow.conv, coverage, flow.raw.shape[0], seed)
-                coverage, gain = probed.coverage, probed.gain
-            except Exception as exc:
-                coverage = None
-                notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
-    if coverage is not None and tuple(coverage.shape) != tuple(out_raw.shape[1:]):
-        coverage = None
-        notes.append("border fill not tracked from here on: output grid differs from probes")
+    type_changed = desc.type_key != flow.desc.type_key
+    coverage, gain = _coverage(transform, kind, flow, out_raw, seed, type_changed, notes)
     conv_out = output_convention(out, flow.conv, transform, gain, flow.real)
     out_unit = conv_out.to_unit(out_raw)
-
     twin = flow.twin
     if twin is not None:
         try:
@@ -248,42 +213,74 @@ def _measure_stage(
         except Exception as exc:
             twin = None
             notes.append(f"no reference from here on: {exc}")
-
-    metrics: dict[str, float | None] = dict.fromkeys(
-        (
-            "wrapped_fraction",
-            "psnr_vs_reference",
-            "ssim_vs_reference",
-            "psnr_vs_input",
-            "ssim_vs_input",
-        ),
-        None,
-    )
-    metrics.update(range_metrics(out_raw, conv_out))
-    metrics["border_fill_fraction"] = border_fill(coverage)
-    if not flow.conv.integer and conv_out.integer:
-        factor = cast_factor(flow.conv, conv_out, gain)
-        metrics["wrapped_fraction"] = wrapped_fraction(flow.raw, out_raw, conv_out, factor)
-    against_twin = None
-    if twin is not None:
-        against_twin = fidelity(twin.unit(), out_unit, coverage, flow.fidelity)
-        metrics["psnr_vs_reference"] = against_twin.psnr
-        metrics["ssim_vs_reference"] = against_twin.ssim
-    if kind in ("photometric", "conversion") and flow.raw.shape == out_raw.shape:
-        change = compare(flow.as_unit(), out_unit, flow.coverage)
-        metrics["psnr_vs_input"], metrics["ssim_vs_input"] = change
-    extras = check_facts(
-        kind, flow.raw, flow.conv, flow.desc, out_raw, desc, conv_out, coverage, gain
-    )
-    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit, gain, against_twin)
+    new_flow = _Flow(out, out_raw, conv_out, coverage, twin, desc, out_unit, gain)
+    metrics, new_flow.fidelity = _metrics(kind, flow, new_flow)
     record = StageRun(
-        stage=index,
+        stage=index + 1,
         output=desc,
         type_changed=type_changed,
-        convention=conv_out.name,
+        convention=conv_out,
         metrics=metrics,
+        facts=check_facts(
+            kind, flow.raw, flow.conv, flow.desc, out_raw, desc, conv_out, coverage, gain
+        ),
         notes=tuple(notes),
-        input_convention=flow.conv.name,
-        extras=extras,
+        input_convention=flow.conv,
     )
     return record, new_flow
+
+
+def _coverage(
+    transform: Any,
+    kind: StageKind,
+    flow: _Flow,
+    out_raw: torch.Tensor,
+    seed: int,
+    type_changed: bool,
+    notes: list[str],
+) -> tuple[torch.Tensor | None, float | None]:
+    """The output's coverage by source pixels and the probes' gain (None where not probed)."""
+    coverage, gain = flow.coverage, None
+    if coverage is not None and (kind != "photometric" or type_changed):
+        # Skipping the probes loses only their gain, which a stage that keeps
+        # its type does not need.
+        if not type_changed and keeps_full_coverage(transform) and fully_covered(coverage):
+            coverage = torch.ones(tuple(out_raw.shape[1:]), dtype=torch.float64)
+        else:
+            try:
+                probed = probe(transform, flow.real, flow.conv, coverage, flow.raw.shape[0], seed)
+                coverage, gain = probed.coverage, probed.gain
+            except Exception as exc:
+                coverage = None
+                notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
+    if coverage is not None and tuple(coverage.shape) != tuple(out_raw.shape[1:]):
+        coverage = None
+        notes.append("border fill not tracked from here on: output grid differs from probes")
+    return coverage, gain
+
+
+def _metrics(kind: StageKind, before: _Flow, after: _Flow) -> tuple[SampleMetrics, Fidelity | None]:
+    """One sample's measurements of a stage, and its fidelity against the twin (if any)."""
+    out_raw, conv_out, coverage = after.raw, after.conv, after.coverage
+    ranges = range_metrics(out_raw, conv_out)
+    metrics = SampleMetrics(
+        out_of_range_fraction=ranges["out_of_range_fraction"],
+        saturated_fraction=ranges["saturated_fraction"],
+        nonfinite_fraction=ranges["nonfinite_fraction"],
+        border_fill_fraction=border_fill(coverage),
+    )
+    if not before.conv.integer and conv_out.integer:
+        factor = cast_factor(before.conv, conv_out, after.gain)
+        metrics = metrics.with_values(
+            wrapped_fraction=wrapped_fraction(before.raw, out_raw, conv_out, factor)
+        )
+    against_twin = None
+    if after.twin is not None:
+        against_twin = fidelity(after.twin.unit(), after.as_unit(), coverage, before.fidelity)
+        metrics = metrics.with_values(
+            psnr_vs_reference=against_twin.psnr, ssim_vs_reference=against_twin.ssim
+        )
+    if kind in ("photometric", "conversion") and before.raw.shape == out_raw.shape:
+        change_psnr, change_ssim = compare(before.as_unit(), after.as_unit(), before.coverage)
+        metrics = metrics.with_values(psnr_vs_input=change_psnr, ssim_vs_input=change_ssim)
+    return metrics, against_twin

@@ -9,12 +9,14 @@ type from such a view, which is how probes and 8-bit twin runs are made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
+
+from augaudit.measure.records import OutputKind
+from augaudit.model.convention import Convention as ConventionData
 
 # Raw value ranges of PIL modes; "I" holds 16-bit PNGs in practice.
 _PIL_MAX = {"1": 1.0, "I;16": 65535.0, "I;16B": 65535.0, "I;16L": 65535.0, "I": 65535.0, "F": 1.0}
@@ -25,27 +27,12 @@ class UnsupportedOutput(TypeError):
     """A stage returned something augaudit cannot read as an image."""
 
 
-@dataclass(frozen=True)
-class Convention:
-    """How raw values map to [0, 1]: ``unit = raw * scale + offset`` per channel.
-
-    ``name`` is what users read: ``8-bit [0,255]``, ``float [0,1]``,
-    ``float [0,255]``, ``16-bit [0,65535]`` or ``normalized``.
-    """
-
-    name: str
-    scale: tuple[float, ...] = (1.0,)
-    offset: tuple[float, ...] = (0.0,)
-    integer: bool = False
+class Convention(ConventionData):
+    """A value convention with the tensor arithmetic measuring needs (see the base class)."""
 
     def _per_channel(self, values: tuple[float, ...], channels: int) -> torch.Tensor:
         vals = values if len(values) == channels else values[:1] * channels
         return torch.tensor(vals, dtype=torch.float64).view(-1, 1, 1)
-
-    @property
-    def is_unit(self) -> bool:
-        """Raw values already are unit values (to_unit would only copy)."""
-        return all(s == 1.0 for s in self.scale) and not any(self.offset)
 
     def to_unit(self, raw: torch.Tensor) -> torch.Tensor:
         c = raw.shape[0]
@@ -61,20 +48,9 @@ class Convention:
         hi = self.from_unit(torch.ones(channels, 1, 1, dtype=torch.float64))
         return torch.minimum(lo, hi), torch.maximum(lo, hi)
 
-    def normalized(self, mean: tuple[float, ...], std: tuple[float, ...]) -> Convention:
-        """The convention after ``(raw - mean) / std`` is applied to this one."""
-        n = max(len(mean), len(std), len(self.scale))
-
-        def at(values: tuple[float, ...], i: int) -> float:
-            return values[i] if len(values) > 1 else values[0]
-
-        scale = tuple(at(std, i) * at(self.scale, i) for i in range(n))
-        offset = tuple(at(mean, i) * at(self.scale, i) + at(self.offset, i) for i in range(n))
-        return Convention("normalized", scale, offset)
-
 
 UNIT = Convention("float [0,1]")
-FLOAT255 = Convention("float [0,255]", (1 / 255,))
+FLOAT255 = Convention("float [0,255]", (1 / 255,), wide=True)
 BYTE = Convention("8-bit [0,255]", (1 / 255,), integer=True)
 WORD = Convention("16-bit [0,65535]", (1 / 65535,), integer=True)
 BINARY = Convention("1-bit {0,1}", integer=True)
@@ -211,44 +187,18 @@ def _like_pil(template: Image.Image, raw: torch.Tensor) -> Image.Image:
     return out
 
 
-def describe(obj: Any) -> dict[str, Any]:
+def describe(obj: Any) -> OutputKind:
     """Type of a stage output: kind, class, dtype or PIL mode, channels and shape."""
     if isinstance(obj, Image.Image):
         bands = len(obj.getbands())
-        return {
-            "kind": "pil",
-            "class": "Image",
-            "dtype": None,
-            "mode": obj.mode,
-            "channels": bands,
-            "shape": [bands, obj.height, obj.width],
-        }
+        return OutputKind("pil", "Image", None, obj.mode, bands, (bands, obj.height, obj.width))
     if isinstance(obj, torch.Tensor):
-        shape = list(obj.shape)
-        return {
-            "kind": "tensor",
-            "class": type(obj).__name__,
-            "dtype": str(obj.dtype).removeprefix("torch."),
-            "mode": None,
-            "channels": shape[0] if len(shape) == 3 else 1,
-            "shape": shape,
-        }
+        shape = tuple(obj.shape)
+        dtype = str(obj.dtype).removeprefix("torch.")
+        channels = shape[0] if len(shape) == 3 else 1
+        return OutputKind("tensor", type(obj).__name__, dtype, None, channels, shape)
     if isinstance(obj, np.ndarray):
-        shape = list(obj.shape)
+        shape = tuple(obj.shape)
         channels = shape[2] if _channels_last(obj.shape) else shape[0] if len(shape) == 3 else 1
-        return {
-            "kind": "ndarray",
-            "class": "ndarray",
-            "dtype": str(obj.dtype),
-            "mode": None,
-            "channels": channels,
-            "shape": shape,
-        }
-    return {
-        "kind": "other",
-        "class": type(obj).__name__,
-        "dtype": None,
-        "mode": None,
-        "channels": None,
-        "shape": None,
-    }
+        return OutputKind("ndarray", "ndarray", str(obj.dtype), None, channels, shape)
+    return OutputKind("other", type(obj).__name__)

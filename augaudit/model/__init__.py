@@ -1,8 +1,9 @@
 """The audit's result as torch-free, frozen data: what every reporter renders."""
 
+from augaudit.model.convention import Convention
+from augaudit.model.metrics import METRIC_KEYS, MetricValues, SampleMetrics, StageMetrics, Stat
 from augaudit.model.report import (
     FAIL_ON_CHOICES,
-    METRIC_KEYS,
     PSNR_CAP,
     SCHEMA_VERSION,
     SEVERITY_RANK,
@@ -15,7 +16,6 @@ from augaudit.model.report import (
     Severity,
     StageError,
     StageReport,
-    Stat,
     Summary,
     summarize,
 )
@@ -26,14 +26,18 @@ __all__ = [
     "PSNR_CAP",
     "SCHEMA_VERSION",
     "SEVERITY_RANK",
+    "Convention",
     "FailOn",
     "Finding",
     "ImageReport",
+    "MetricValues",
     "OutputType",
     "Report",
+    "SampleMetrics",
     "Settings",
     "Severity",
     "StageError",
+    "StageMetrics",
     "StageReport",
     "Stat",
     "Summary",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from augaudit.errors import InputError
+from augaudit.errors import InputError, SpecError
 from augaudit.model.report import Severity
 
 #: Every threshold a check reads, with its default (``[tool.augaudit.thresholds]``).
@@ -332,3 +332,14 @@ def code_prefixes(values: Iterable[str], option: str) -> tuple[str, ...]:
                 )
             prefixes.append(prefix)
     return tuple(prefixes)
+
+
+def known_codes(codes: list[str], where: str) -> tuple[str, ...]:
+    """Ignore codes in any case, each one a prefix of a check code (as for ``--ignore``).
+
+    A typo would otherwise silence nothing, quietly.
+    """
+    try:
+        return tuple(dict.fromkeys(code_prefixes(codes, "ignore")))
+    except InputError as exc:
+        raise SpecError(exc.message, where=where, hint=exc.hint) from None

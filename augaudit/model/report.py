@@ -6,8 +6,12 @@ stay cheap to import.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from augaudit.model.comparison import Comparison
+from augaudit.model.convention import Convention
+from augaudit.model.metrics import StageMetrics
 
 if TYPE_CHECKING:  # numpy and Pillow only, but reports need not import them
     from augaudit.model.visuals import SampleVisuals
@@ -17,39 +21,10 @@ SCHEMA_VERSION = 1
 #: infinite PSNR; a finite cap keeps reports sortable and JSON-serialisable.
 PSNR_CAP: float = 200.0
 
-METRIC_KEYS: tuple[str, ...] = (
-    "out_of_range_fraction",
-    "saturated_fraction",
-    "nonfinite_fraction",
-    "wrapped_fraction",
-    "border_fill_fraction",
-    "psnr_vs_reference",
-    "ssim_vs_reference",
-    "psnr_vs_input",
-    "ssim_vs_input",
-)
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 FailOn = Literal["error", "warning", "never"]
 FAIL_ON_CHOICES: tuple[str, ...] = ("error", "warning", "never")
-
-
-@dataclass(frozen=True)
-class Stat:
-    """Mean, min and max of one measurement over images and samples."""
-
-    mean: float
-    min: float
-    max: float
-    count: int
-    # 95% confidence interval of the mean over images, when a subset was audited (--max-images).
-    ci95: tuple[float, float] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"mean": self.mean, "min": self.min, "max": self.max}
-        if self.ci95 is not None:
-            out["ci95"] = list(self.ci95)
-        return out
 
 
 @dataclass(frozen=True)
@@ -85,9 +60,9 @@ class StageReport:
     kind: str
     outputs: tuple[OutputType, ...]
     type_changed: bool
-    convention: str | None
-    input_convention: str | None
-    metrics: dict[str, Stat | None]
+    convention: Convention | None
+    input_convention: Convention | None
+    metrics: StageMetrics
     errors: tuple[StageError, ...] = ()
     notes: tuple[str, ...] = ()
     runs: int = 0
@@ -148,13 +123,21 @@ class Report:
     augaudit_version: str
     schema_version: int = SCHEMA_VERSION
     checks: tuple[str, ...] = ()  # codes of the checks that ran (after select/ignore)
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The first traceback of each stage that raised (stage number, text): for --debug.
+    tracebacks: tuple[tuple[int, str], ...] = ()
+    # check --baseline: the whole run's comparison (reporters show what concerns each report).
+    baseline: Comparison | None = None
     # Interrupted (Ctrl-C): only the images listed were audited.
     partial: bool = False
     # Image files found before --max-images drew its subset (None: all were audited).
     images_found: int | None = None
     # Pictures of each stage (augaudit.model.visuals.SampleVisuals), only when asked for.
     visuals: tuple[SampleVisuals, ...] = ()
+
+    @property
+    def no_image_read(self) -> bool:
+        """An audit whose images were all skipped (unreadable): nothing was measured."""
+        return bool(self.images) and not any(i.status in ("ok", "crashed") for i in self.images)
 
 
 def summarize(findings: tuple[Finding, ...], fail_on: str) -> Summary:

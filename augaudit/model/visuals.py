@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from augaudit.model.metrics import SampleMetrics
+
 # NaN has no colour a model could see; magenta makes it impossible to miss.
 NAN_RGB = (255, 0, 255)
 FULL_JPEG_QUALITY = 85
@@ -49,7 +51,7 @@ class StageVisual:
     thumb: np.ndarray
     full_jpeg: np.ndarray
     full_size: tuple[int, int]
-    metrics: dict[str, float | None] = field(default_factory=dict)
+    metrics: SampleMetrics = field(default_factory=SampleMetrics)
     fill: np.ndarray | None = None
     out_of_range: np.ndarray | None = None
     wrapped: np.ndarray | None = None

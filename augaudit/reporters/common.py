@@ -16,11 +16,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from augaudit.gate.compare import Change, Comparison
 from augaudit.model import Finding, Report
+from augaudit.model.comparison import Change, Comparison
 
 _IMPORT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_][\w.]*")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render, for the formats each option concerns (the others ignore it).
+
+    ``color``, ``ascii_only`` and ``width``: text on a terminal. ``max_bytes`` (at least
+    4096; 65536 fits a pull-request comment), ``max_findings`` and ``max_stages``: the
+    markdown summary. ``max_images``: the HTML report shows the first N images.
+    """
+
+    color: bool = False
+    ascii_only: bool = False
+    width: int = 140
+    max_bytes: int = 1024 * 1024  # GitHub's limit for $GITHUB_STEP_SUMMARY
+    max_findings: int = 50  # per pipeline
+    max_stages: int = 60  # per pipeline
+    max_images: int | None = None
+
+
+DEFAULT_OPTIONS = RenderOptions()
+
 
 # Decimals of the values of each gated metric, and its unit.
 _FORMAT: dict[str, tuple[int, str]] = {
@@ -69,8 +92,7 @@ def comparison_of(report: Report) -> Comparison | None:
 
 def run_comparison(reports: Sequence[Report]) -> Comparison | None:
     """The whole run's baseline comparison attached to the reports; None without one."""
-    found = next((r.extra.get("baseline") for r in reports if "baseline" in r.extra), None)
-    return found if isinstance(found, Comparison) else None
+    return next((r.baseline for r in reports if r.baseline is not None), None)
 
 
 def pipeline_lines(comparison: Comparison) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from augaudit.gate.compare import Comparison
+from augaudit.model.comparison import Comparison
 from augaudit.reporters.common import pipeline_lines, run_lines, verdict_line
 
 

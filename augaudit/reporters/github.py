@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from augaudit.gate.compare import Change
 from augaudit.model import Finding, Report
+from augaudit.model.comparison import Change
 from augaudit.reporters.common import (
+    DEFAULT_OPTIONS,
+    RenderOptions,
     change_line,
     change_stage_line,
     comparison_of,
@@ -60,7 +62,7 @@ def annotation(report: Report, finding: Finding) -> str:
     return f"::{COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"
 
 
-def render(reports: Sequence[Report]) -> str:
+def render(reports: Sequence[Report], options: RenderOptions = DEFAULT_OPTIONS) -> str:
     """One line per finding, then per baseline regression, of every report, in report order;
     empty when there is none."""
     lines = []

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from augaudit.model import Report
 from augaudit.model.visuals import SampleVisuals
+from augaudit.reporters.common import DEFAULT_OPTIONS, RenderOptions
 
 FONT_SIZE = 14
 PAD = 6
@@ -78,6 +80,11 @@ def _rows(report: Report) -> list[SampleVisuals]:
         seen.setdefault(sv.image, sv)
     order = list(dict.fromkeys(sv.image for sv in visuals))
     return [seen[image] for image in order]
+
+
+def render(reports: Sequence[Report], options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
+    """The contact sheet of the first report (the one a visual run audits)."""
+    return render_grid(reports[0])
 
 
 def render_grid(report: Report) -> bytes:

@@ -14,9 +14,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from augaudit.gate.compare import Change, Comparison
 from augaudit.model import Finding, ImageReport, Report, StageReport
-from augaudit.reporters.common import comparison_of, run_comparison
+from augaudit.model.comparison import Change, Comparison
+from augaudit.reporters.common import DEFAULT_OPTIONS, RenderOptions, comparison_of, run_comparison
 
 
 def _clean(value: Any) -> Any:
@@ -62,7 +62,7 @@ def _stage(stage: StageReport) -> dict[str, Any]:
                 for t in stage.outputs
             ],
             "changed": stage.type_changed,
-            "convention": stage.convention,
+            "convention": stage.convention.name if stage.convention else None,
         },
         "metrics": {k: (v.to_json() if v else None) for k, v in stage.metrics.items()},
         "errors": [
@@ -160,12 +160,14 @@ def _report_dict(report: Report) -> dict[str, Any]:
     )
 
 
-def render(report: Report) -> str:
-    return json.dumps(report_to_dict(report), indent=2, allow_nan=False) + "\n"
+def render(reports: Sequence[Report], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """One pipeline's report; several (``augaudit check``) in one document with a total."""
+    if len(reports) == 1:
+        return json.dumps(report_to_dict(reports[0]), indent=2, allow_nan=False) + "\n"
+    return _render_many(reports)
 
 
-def render_many(reports: Sequence[Report]) -> str:
-    """Several pipelines (``augaudit check``): each report as above, plus a total summary."""
+def _render_many(reports: Sequence[Report]) -> str:
     from augaudit.model import SCHEMA_VERSION
 
     doc: dict[str, Any] = {

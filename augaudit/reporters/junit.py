@@ -17,9 +17,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from augaudit.checks.registry import all_checks
-from augaudit.gate.compare import Comparison
 from augaudit.model import SEVERITY_RANK, Finding, Report
-from augaudit.reporters.common import change_line, comparison_of, pipeline_lines
+from augaudit.model.comparison import Comparison
+from augaudit.reporters.common import (
+    DEFAULT_OPTIONS,
+    RenderOptions,
+    change_line,
+    comparison_of,
+    pipeline_lines,
+)
 
 # Characters XML 1.0 cannot hold, even escaped (control characters other than tab, LF, CR).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -108,7 +114,7 @@ def _testsuite(report: Report, names: dict[str, str]) -> ET.Element:
     return suite
 
 
-def render(reports: Sequence[Report]) -> str:
+def render(reports: Sequence[Report], options: RenderOptions = DEFAULT_OPTIONS) -> str:
     names = {c.code: c.name for c in all_checks()}
     root = ET.Element("testsuites", name="augaudit")
     for report in reports:

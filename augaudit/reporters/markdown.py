@@ -13,9 +13,11 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 
-from augaudit.gate.compare import Comparison
 from augaudit.model import SEVERITY_RANK, Finding, Report, StageReport, Stat
+from augaudit.model.comparison import Comparison
 from augaudit.reporters.common import (
+    DEFAULT_OPTIONS,
+    RenderOptions,
     comparison_of,
     pipeline_lines,
     run_comparison,
@@ -23,9 +25,6 @@ from augaudit.reporters.common import (
     verdict_line,
 )
 
-MAX_BYTES = 1024 * 1024  # GitHub's limit for $GITHUB_STEP_SUMMARY
-MAX_FINDINGS = 50  # per pipeline
-MAX_STAGES = 60  # per pipeline
 MAX_TEXT = 500  # characters of a message or hint
 MAX_NAME = 120  # characters of a spec path, stage name or output label
 MAX_OVERVIEW = 100  # rows of the overview table when several pipelines are audited
@@ -185,20 +184,15 @@ def _pipeline(
     yield ""
 
 
-def render(
-    reports: Sequence[Report],
-    *,
-    max_bytes: int = MAX_BYTES,
-    max_findings: int = MAX_FINDINGS,
-    max_stages: int = MAX_STAGES,
-) -> str:
-    """The markdown summary of one or more audits, at most ``max_bytes`` bytes in UTF-8.
+def render(reports: Sequence[Report], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """The markdown summary of one or more audits, at most ``options.max_bytes`` bytes in UTF-8.
 
     ``max_bytes=65536`` fits a pull-request comment; it must be at least 4096.
     """
-    if max_bytes < 4096:
+    if options.max_bytes < 4096:
         raise ValueError("max_bytes must be at least 4096")
-    return _fit(_lines(reports, max_findings, max_stages), reports, max_bytes)
+    lines = _lines(reports, options.max_findings, options.max_stages)
+    return _fit(lines, reports, options.max_bytes)
 
 
 def _lines(

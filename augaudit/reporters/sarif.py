@@ -17,9 +17,11 @@ from urllib.parse import quote
 
 from augaudit._version import __version__
 from augaudit.checks.registry import Check, all_checks
-from augaudit.gate.compare import Change
 from augaudit.model import Finding, Report
+from augaudit.model.comparison import Change
 from augaudit.reporters.common import (
+    DEFAULT_OPTIONS,
+    RenderOptions,
     change_line,
     change_stage_line,
     comparison_of,
@@ -138,5 +140,5 @@ def to_dict(reports: Sequence[Report]) -> dict[str, Any]:
     }
 
 
-def render(reports: Sequence[Report]) -> str:
+def render(reports: Sequence[Report], options: RenderOptions = DEFAULT_OPTIONS) -> str:
     return json.dumps(to_dict(reports), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
@@ -10,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from augaudit.model import Report, Stat
-from augaudit.reporters.common import comparison_of, pipeline_lines
+from augaudit.reporters.common import DEFAULT_OPTIONS, RenderOptions, comparison_of, pipeline_lines
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -51,7 +52,15 @@ def _header(report: Report) -> str:
     )
 
 
-def render(
+def render(reports: Sequence[Report], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """One text report per pipeline, one after the other."""
+    return "\n".join(
+        render_report(r, color=options.color, width=options.width, ascii_only=options.ascii_only)
+        for r in reports
+    )
+
+
+def render_report(
     report: Report, *, color: bool = False, width: int = 140, ascii_only: bool = False
 ) -> str:
     """The text report; ``ascii_only`` draws the table with ASCII for non-UTF-8 terminals."""
@@ -83,7 +92,7 @@ def render(
             str(st.index),
             st.name,
             output,
-            st.convention or "-",
+            st.convention.name if st.convention else "-",
             _pct(m.get("out_of_range_fraction")),
             _pct(m.get("border_fill_fraction")),
             _fidelity(m.get("psnr_vs_reference"), m.get("ssim_vs_reference")),

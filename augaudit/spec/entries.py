@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from augaudit.errors import InputError, SpecError
-from augaudit.model.codes import code_prefixes
+from augaudit.errors import SpecError
+from augaudit.model.codes import known_codes
 from augaudit.spec.allowlist import shown
 from augaudit.spec.model import INPUT_KINDS, InputKind
 from augaudit.spec.yaml_source import YList, YMap, line_of
@@ -159,18 +159,6 @@ def parse_ignore(value: Any, where: str) -> tuple[str, ...]:
                 hint="write e.g. 'ignore: [AUG301, AUG302]'",
             )
     return known_codes([c.strip() for c in codes], where)
-
-
-def known_codes(codes: list[str], where: str) -> tuple[str, ...]:
-    """Ignore codes in any case, each one a prefix of a check code (as for ``--ignore``).
-
-    A typo would otherwise silence nothing, quietly.
-    """
-
-    try:
-        return tuple(dict.fromkeys(code_prefixes(codes, "ignore")))
-    except InputError as exc:
-        raise SpecError(exc.message, where=where, hint=exc.hint) from None
 
 
 def nested_entries(entry: Entry, api: Api, ref: str) -> Iterator[Entry]:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from augaudit.errors import SpecError, UnsafeSpecError
+from augaudit.model.codes import known_codes
 from augaudit.spec.allowlist import shown
 
 # An alias can point at a node that is already expanded elsewhere, so a tiny file can describe
@@ -105,8 +106,6 @@ def parse_yaml(text: str, ref: str) -> Any:
 
 def comment_ignores(text: str, ref: str) -> dict[int, tuple[str, ...]]:
     """Codes from ``# augaudit: ignore[A, B]`` comments, keyed by 1-based line."""
-    from augaudit.spec.entries import known_codes
-
     found: dict[int, tuple[str, ...]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         match = _IGNORE_COMMENT.search(line)

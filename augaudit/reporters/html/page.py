@@ -108,6 +108,10 @@ def _summary(report: Report) -> str:
     )
 
 
+def _convention(stage: StageReport) -> str:
+    return stage.convention.name if stage.convention else ""
+
+
 def _stage_row(stage: StageReport) -> str:
     m = stage.metrics
     outputs = ", ".join(_e(o.label) for o in stage.outputs) or "-"
@@ -120,7 +124,7 @@ def _stage_row(stage: StageReport) -> str:
         f'<tr id="stage-{stage.index}"><td>{stage.index}</td>'
         f'<td><a href="#col-{stage.index}">{_e(stage.name)}</a>'
         f"<div><code>{_e(stage.repr)}</code></div>{notes}{errors}</td>"
-        f"<td>{outputs}<div class=muted>{_e(stage.convention or '')}</div></td>"
+        f"<td>{outputs}<div class=muted>{_e(_convention(stage))}</div></td>"
         f"<td>{_stat(m.get('out_of_range_fraction'), '%')}</td>"
         f"<td>{_stat(m.get('wrapped_fraction'), '%')}</td>"
         f"<td>{_stat(m.get('border_fill_fraction'), '%')}</td>"
@@ -213,7 +217,7 @@ def _missing(report: Report, sv: SampleVisuals, index: int) -> str:
 
 
 def _grid(report: Report, p: Plan) -> tuple[str, list[dict[str, object]], list[StageVisual]]:
-    columns = [(0, "input", "")] + [(s.index, s.name, s.convention or "") for s in report.stages]
+    columns = [(0, "input", "")] + [(s.index, s.name, _convention(s)) for s in report.stages]
     head = "".join(
         f'<th id="col-{i}"><a href="#stage-{i}">{i}</a> {_e(name)}'
         + ("<div class=muted>shown de-normalized</div>" if conv == "normalized" else "")
