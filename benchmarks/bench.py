@@ -76,7 +76,7 @@ def machine() -> str:
 
 
 def overhead(plan: Plan, spec: Path, images: Path) -> None:
-    """Target 1: engine.audit() against the bare pipeline, same inputs, samples and seeds."""
+    """Target 1: api.audit() against the bare pipeline, same inputs, samples and seeds."""
     import torch
 
     from augaudit.api import audit

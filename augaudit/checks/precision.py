@@ -125,22 +125,15 @@ def truncation(ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-ALPHA_BANDS = {"RGBA": 4, "RGBa": 4, "LA": 2, "La": 2, "PA": 2}
-
-WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
-
-
 def _loading(ctx: CheckContext) -> dict[str, list[str]]:
-    """What loading lost, per kind of loss: the images concerned (from the loader's notes)."""
-    from augaudit.sources.images import LOSSY_ALPHA_NOTE, LOSSY_DEPTH_NOTE
-
+    """What loading lost, per kind of loss: the images concerned (the loader's flags)."""
     lost: dict[str, list[str]] = defaultdict(list)
     for img in ctx.images:
         if img.status != "ok":
             continue
-        if LOSSY_ALPHA_NOTE in img.notes:
+        if img.loss.alpha_dropped:
             lost["alpha"].append(img.path)
-        if any(note.endswith(LOSSY_DEPTH_NOTE) for note in img.notes):
+        if img.loss.depth_squeezed:
             lost["depth"].append(img.path)
     return lost
 

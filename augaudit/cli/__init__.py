@@ -1,6 +1,6 @@
 """The command line: a thin layer over the library and the reporters.
 
-Only this package imports typer. Heavy modules (torch, the engine) are imported
+Only this package imports typer. Heavy modules (torch, the api) are imported
 inside commands, never at the top, so ``--help``, ``--version``, ``rules`` and
 ``explain`` stay fast.
 """

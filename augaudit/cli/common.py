@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from augaudit.gate.config import Config
     from augaudit.model import Report
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
 EXIT_USER_ERROR = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130

@@ -54,7 +54,9 @@ def audit_image(plan: AuditPlan, source: ImageSource, timed_out: dict[int, str])
     from augaudit.measure.runner import run_sample
     from augaudit.sources.inputs import make_input
 
-    report = ImageReport(source.display, "ok", None, loaded.file_mode, loaded.size, loaded.notes)
+    report = ImageReport(
+        source.display, "ok", None, loaded.file_mode, loaded.size, loaded.notes, loaded.loss
+    )
     samples: list[tuple[int, tuple[StageRun, ...]]] = []
     pictures: list[SampleVisuals] = []
     for sample in range(plan.samples):

@@ -143,8 +143,3 @@ def _stage_ok(stage: Any) -> bool:
         and isinstance(stage.get("metrics"), dict)
         and all(isinstance(v, (int, float)) for v in stage["metrics"].values())
     )
-
-
-def baseline_settings(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per spec, the settings (seed, samples, input, mode, images) to audit it with."""
-    return {spec: dict(entry["settings"]) for spec, entry in data["pipelines"].items()}

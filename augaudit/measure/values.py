@@ -50,7 +50,6 @@ class Convention(ConventionData):
 
 
 UNIT = Convention("float [0,1]")
-FLOAT255 = Convention("float [0,255]", (1 / 255,), wide=True)
 BYTE = Convention("8-bit [0,255]", (1 / 255,), integer=True)
 WORD = Convention("16-bit [0,65535]", (1 / 65535,), integer=True)
 BINARY = Convention("1-bit {0,1}", integer=True)

@@ -69,6 +69,17 @@ class StageReport:
 
 
 @dataclass(frozen=True)
+class LoadingLoss:
+    """What ``--mode rgb`` loading lost: transparent alpha, precision of a wide (16-bit) mode."""
+
+    alpha_dropped: bool = False
+    depth_squeezed: bool = False
+
+
+NO_LOSS = LoadingLoss()
+
+
+@dataclass(frozen=True)
 class ImageReport:
     path: str
     status: Literal["ok", "skipped", "crashed"]  # crashed: the process auditing it died
@@ -76,6 +87,7 @@ class ImageReport:
     mode: str | None
     size: tuple[int, int] | None
     notes: tuple[str, ...] = ()
+    loss: LoadingLoss = NO_LOSS
 
 
 @dataclass(frozen=True)

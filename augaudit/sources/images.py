@@ -18,6 +18,7 @@ from typing import Literal
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from augaudit.errors import InputError
+from augaudit.model.report import NO_LOSS, LoadingLoss
 from augaudit.sources.paths import display_path
 
 ModeChoice = Literal["rgb", "keep"]
@@ -123,6 +124,7 @@ class LoadedImage:
     file_mode: str
     size: tuple[int, int]
     notes: tuple[str, ...]
+    loss: LoadingLoss = NO_LOSS
 
 
 def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
@@ -173,12 +175,13 @@ def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
         raise ImageSkipped(f"cannot read image: {_describe(exc)}") from exc
     if orientation in _ORIENTATIONS:
         notes.append(f"EXIF orientation {orientation} applied")
+    loss = NO_LOSS
     if mode == "rgb":
         try:
-            img = to_rgb(img, notes)
+            img, loss = to_rgb(img, notes)
         except (ValueError, OSError) as exc:  # a mode Pillow cannot convert (e.g. "La")
             raise ImageSkipped(f"cannot convert {img.mode} to RGB: {_describe(exc)}") from exc
-    return LoadedImage(img, file_mode, img.size, tuple(notes))
+    return LoadedImage(img, file_mode, img.size, tuple(notes), loss)
 
 
 _ORIENTATIONS = (2, 3, 4, 5, 6, 7, 8)  # 1 is upright; other values are invalid and ignored
@@ -220,15 +223,16 @@ LOSSY_ALPHA_NOTE = "alpha dropped (the file has transparent pixels)"
 LOSSY_DEPTH_NOTE = "scaled to 8 bits, losing precision"
 
 
-def to_rgb(img: Image.Image, notes: list[str]) -> Image.Image:
-    """RGB 8-bit, scaling rather than clipping wide modes.
+def to_rgb(img: Image.Image, notes: list[str]) -> tuple[Image.Image, LoadingLoss]:
+    """RGB 8-bit, scaling rather than clipping wide modes, and what that lost.
 
-    A note is added only when the conversion loses something: alpha that is
-    not fully opaque, or wide values that are not exact multiples of one
-    8-bit step (a 16-bit file made from 8-bit data converts losslessly).
+    A loss (and a note) is recorded only when the conversion loses something:
+    alpha that is not fully opaque, or wide values that are not exact multiples
+    of one 8-bit step (a 16-bit file made from 8-bit data converts losslessly).
     """
     import numpy as np
 
+    alpha_dropped = depth_squeezed = False
     if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         arr = np.asarray(img).astype(np.float64)
         scale = 1.0 / 257.0 if img.mode != "F" else 255.0
@@ -236,10 +240,13 @@ def to_rgb(img: Image.Image, notes: list[str]) -> Image.Image:
             scale = 1.0
         scaled = arr * scale
         if not np.array_equal(scaled, np.rint(scaled)):
+            depth_squeezed = True
             notes.append(f"{img.mode} {LOSSY_DEPTH_NOTE}")
         img = Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8))
     if "A" in img.getbands() or (img.mode == "P" and "transparency" in img.info):
         alpha = np.asarray(img.convert("RGBA"))[..., 3]
         if (alpha < 255).any():
+            alpha_dropped = True
             notes.append(LOSSY_ALPHA_NOTE)
-    return img if img.mode == "RGB" else img.convert("RGB")
+    rgb = img if img.mode == "RGB" else img.convert("RGB")
+    return rgb, LoadingLoss(alpha_dropped, depth_squeezed)
