@@ -15,14 +15,17 @@ from augaudit.cli.auditing import (
     configured_images,
     configured_specs,
     emit_partial,
+    protect_inputs,
 )
 from augaudit.cli.common import (
+    Policy,
     check_format,
     emit,
     fail,
     guarded,
     load_settings,
     policy,
+    user_code_guard,
     write_atomic,
 )
 from augaudit.cli.options import (
@@ -81,6 +84,7 @@ def run(
     if grid is not None and grid.suffix.lower() != ".png":
         fail(f"--grid writes a PNG contact sheet, not {grid.name} (hint: end the name in .png)")
     settings = load_settings(config, debug)
+    protect_inputs({"--output": output, "--html": html, "--grid": grid}, [spec], images, settings)
     rules = policy(
         settings,
         select=select,
@@ -173,14 +177,14 @@ def check(
         allow_module=allow_module,
     )
     chosen = configured_images(images, settings)
+    chosen_specs = configured_specs(specs, settings)
+    baseline_path = baseline or (Path(settings.baseline) if settings.baseline else None)
+    protect_inputs({"--output": output}, chosen_specs, chosen, settings, baseline_path)
     draws = Sampling(samples, seed, input, mode, jobs, max_images, stage_timeout)
     try:
-        reports = audit_all(
-            configured_specs(specs, settings), chosen, settings, rules, draws, debug
-        )
+        reports = audit_all(chosen_specs, chosen, settings, rules, draws, debug)
     except PartialRun as partial:
         emit_partial(partial, format, output)
-    baseline_path = baseline or (Path(settings.baseline) if settings.baseline else None)
     if baseline_path is not None:
         from augaudit.cli.gate_cmds import compare_baseline
 
@@ -221,22 +225,24 @@ def validate(
         fail_on=fail_on,
         allow_module=allow_module,
     )
+    with user_code_guard():  # a Python spec's prints
+        reports = [_validate_one(spec, rules, build, debug) for spec in specs]
+    raise typer.Exit(emit(reports, format, None))
+
+
+def _validate_one(spec: str, rules: Policy, build: bool, debug: bool) -> Report:
     from augaudit.api import validate as validate_spec
 
-    reports = [
-        guarded(
-            partial(
-                validate_spec,
-                spec,
-                fail_on=rules.fail_on,
-                allow_modules=rules.allow_modules,
-                select=rules.select,
-                ignore=rules.ignore,
-                build=build,
-                thresholds=rules.thresholds,
-            ),
-            debug=debug,
-        )
-        for spec in specs
-    ]
-    raise typer.Exit(emit(reports, format, None))
+    return guarded(
+        partial(
+            validate_spec,
+            spec,
+            fail_on=rules.fail_on,
+            allow_modules=rules.allow_modules,
+            select=rules.select,
+            ignore=rules.ignore,
+            build=build,
+            thresholds=rules.thresholds,
+        ),
+        debug=debug,
+    )

@@ -3,6 +3,7 @@ come from. The commands themselves are in audit_cmds and gate_cmds."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,9 +22,11 @@ from augaudit.cli.common import (
     guarded,
     pick,
     progress_bar,
+    refuse_overwriting_inputs,
+    user_code_guard,
     warn_skipped,
 )
-from augaudit.errors import AuditInterrupted
+from augaudit.errors import AuditInterrupted, AugauditError
 
 if TYPE_CHECKING:
     from augaudit.gate.config import Config
@@ -113,7 +116,7 @@ def audit_one(
     from augaudit.api import audit
     from augaudit.execution.parallel import default_jobs
 
-    with progress_bar(f"auditing {spec}") as bar:
+    with progress_bar(f"auditing {spec}") as bar, user_code_guard():
         report = guarded(
             lambda: audit(
                 spec,
@@ -177,3 +180,29 @@ def configured_images(images: list[str] | None, config: Config) -> list[str]:
             "[tool.augaudit] in pyproject.toml or in augaudit.toml)"
         )
     return chosen
+
+
+def protect_inputs(
+    outputs: dict[str, Path | None],
+    specs: Sequence[str],
+    images: Sequence[str],
+    config: Config,
+    baseline: Path | None = None,
+) -> None:
+    """Refuse, before anything runs, an output that would overwrite a spec, an image, the
+    configuration or the baseline being compared."""
+    from augaudit.sources.images import discover
+
+    files = [Path(spec_file) for spec in specs if (spec_file := _spec_file(spec))]
+    with contextlib.suppress(AugauditError):  # no images: the audit says so, in its words
+        files += [source.path for source in discover(list(images))]
+    files += [p for p in (config.path, baseline) if p is not None]
+    refuse_overwriting_inputs(outputs, files)
+
+
+def _spec_file(spec: str) -> str | None:
+    """The file of a spec (``train.py:name`` -> ``train.py``); None for an import path."""
+    path, sep, _ = spec.rpartition(":")
+    if sep and path.endswith(".py"):
+        return path
+    return spec if Path(spec).exists() else None

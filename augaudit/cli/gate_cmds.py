@@ -14,6 +14,7 @@ from augaudit.cli.auditing import (
     configured_images,
     configured_specs,
     fail_if_unreadable,
+    protect_inputs,
 )
 from augaudit.cli.common import guarded, load_settings, policy, write_atomic
 from augaudit.cli.options import AllowModule, ConfigPath, Debug, Input, Mode, Samples, Seed
@@ -71,8 +72,10 @@ def baseline(
         allow_module=allow_module,
     )
     chosen = configured_images(images, settings)
+    chosen_specs = configured_specs(specs, settings)
+    protect_inputs({"--output": output}, chosen_specs, chosen, settings)
     draws = Sampling(samples, seed, input, mode)
-    reports = audit_all(configured_specs(specs, settings), chosen, settings, rules, draws, debug)
+    reports = audit_all(chosen_specs, chosen, settings, rules, draws, debug)
     fail_if_unreadable(reports)
     write_atomic(output, dump_baseline(make_baseline(reports)))
     count = f"{len(reports)} pipeline" + ("" if len(reports) == 1 else "s")

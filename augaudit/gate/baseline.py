@@ -17,8 +17,11 @@ from typing import Any
 from augaudit._version import __version__
 from augaudit.errors import AugauditError, InputError
 from augaudit.model import METRIC_KEYS, Report, StageReport
+from augaudit.spec.files import read_limited
 
 BASELINE_FORMAT = 1
+# A baseline keeps a few numbers per stage: 64 MB is thousands of pipelines.
+MAX_BASELINE_BYTES = 64_000_000
 SETTINGS_KEYS: tuple[str, ...] = ("seed", "samples", "input", "mode", "images")
 # Extremes kept besides the means, stored as "<metric>.max" / "<metric>.min".
 EXTREMES: dict[str, str] = {"border_fill_fraction": "max", "psnr_vs_reference": "min"}
@@ -95,13 +98,14 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
     """
     where = str(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_limited(Path(path), MAX_BASELINE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise AugauditError("baseline file not found", where=where, hint=REGENERATE) from None
     except json.JSONDecodeError as exc:
         raise AugauditError(f"not valid JSON: {exc}", where=where, hint=REGENERATE) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise AugauditError(f"cannot read the baseline: {exc}", where=where) from None
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise AugauditError(f"cannot read the baseline: {why}", where=where) from None
     if not isinstance(data, dict) or "augaudit_baseline" not in data:
         raise AugauditError("not an augaudit baseline", where=where, hint=REGENERATE)
     if (version := data["augaudit_baseline"]) != BASELINE_FORMAT:

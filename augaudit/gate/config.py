@@ -17,11 +17,15 @@ from typing import Any
 
 from augaudit.errors import AugauditError
 from augaudit.sources.paths import display_path
+from augaudit.spec.files import read_limited
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+
+MAX_CONFIG_BYTES = 1_000_000
 
 
 class ConfigError(AugauditError):
@@ -68,7 +72,12 @@ class Config:
 
 def find_config(start: Path | None = None) -> Path | None:
     """The nearest ``augaudit.toml`` or ``pyproject.toml`` with ``[tool.augaudit]``."""
-    here = (start or Path.cwd()).resolve()
+    try:
+        here = (start or Path.cwd()).resolve()
+    except FileNotFoundError:
+        raise AugauditError(
+            "the working directory no longer exists", hint="cd to an existing folder"
+        ) from None
     for folder in (here, *here.parents):
         own = folder / "augaudit.toml"
         if own.is_file():
@@ -81,8 +90,7 @@ def find_config(start: Path | None = None) -> Path | None:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(read_limited(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", where=display_path(path)) from exc
     except UnicodeDecodeError as exc:

@@ -113,6 +113,9 @@ def run_sample(
                 if not is_image_like(out):
                     raise UnsupportedOutput(f"stage returned {type(out).__name__}, not an image")
                 out_raw = to_chw(out)
+                if out_raw.numel() == 0:  # nothing to train on, and nothing to measure
+                    shape = "x".join(str(n) for n in out_raw.shape)
+                    raise UnsupportedOutput(f"stage returned an empty image ({shape})")
                 if changed_input:  # measure from what the stage was given, not what it left
                     flow.real = like(flow.real, flow.raw)
                 run, new_flow = _measure_stage(
@@ -122,7 +125,9 @@ def run_sample(
             timed_out[index] = f"timed out on an earlier sample ({exc})"
             runs.append(_failed(index + 1, f"StageTimeout: {exc}", "timeout"))
             break
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit, CancelledError, GeneratorExit: the user's code
             message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
             why = "not-image" if isinstance(exc, UnsupportedOutput) else "raised"
             runs.append(_failed(index + 1, message, why, traceback.format_exc()))

@@ -6,6 +6,7 @@ reported with a one-line reason and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -37,8 +38,35 @@ class ImageSkipped(Exception):
     """The file is not a usable image; ``str()`` is the one-line reason."""
 
 
+#: Pillow decoders augaudit opens: raster formats decoded by Pillow itself. Left out: EPS
+#: (runs Ghostscript, an interpreter), WMF/EMF and the stub formats that need an outside
+#: handler (BUFR, GRIB, HDF5, FITS), and containers of other things (MPEG, IPTC).
+DECODERS: tuple[str, ...] = (
+    "AVIF", "BLP", "BMP", "CUR", "DCX", "DDS", "DIB", "FLI", "FTEX", "GBR", "GIF", "ICNS",
+    "ICO", "IM", "IMT", "JPEG", "JPEG2000", "MSP", "PCD", "PCX", "PIXAR", "PNG", "PPM",
+    "PSD", "QOI", "SGI", "SPIDER", "SUN", "TGA", "TIFF", "WEBP", "XBM", "XPM", "XVTHUMB",
+)  # fmt: skip
+
+
+def _refused_format(path: Path) -> str | None:
+    """The format Pillow would have read the file as, among those never opened (header only)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(64)
+    except OSError:
+        return None
+    for fmt, (_, accept) in sorted(Image.OPEN.items()):
+        if fmt not in DECODERS and accept is not None:
+            with contextlib.suppress(Exception):
+                if accept(head):
+                    return fmt
+    return None
+
+
 def _image_extensions() -> frozenset[str]:
-    return frozenset(ext.lower() for ext in Image.registered_extensions())
+    return frozenset(
+        ext.lower() for ext, fmt in Image.registered_extensions().items() if fmt in DECODERS
+    )
 
 
 def _unique_displays(initial: dict[Path, str]) -> dict[Path, str]:
@@ -148,7 +176,7 @@ def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as opened:
+            with Image.open(path, formats=DECODERS) as opened:
                 file_mode = opened.mode
                 frames = getattr(opened, "n_frames", 1)
                 if frames > 1:
@@ -166,6 +194,12 @@ def load(path: Path, mode: ModeChoice = "rgb") -> LoadedImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageSkipped(f"too large for Pillow's decompression-bomb limit: {exc}") from exc
     except UnidentifiedImageError as exc:
+        refused = _refused_format(path)
+        if refused:
+            raise ImageSkipped(
+                f"{refused} is not opened (augaudit opens raster formats that Pillow decodes "
+                "itself; some others run an outside program)"
+            ) from exc
         raise ImageSkipped("not an image Pillow can identify") from exc
     except OSError as exc:
         raise ImageSkipped(f"cannot read image: {_os_reason(exc)}") from exc

@@ -14,6 +14,7 @@ import yaml
 from augaudit.errors import SpecError, UnsafeSpecError
 from augaudit.model.codes import known_codes
 from augaudit.spec.allowlist import shown
+from augaudit.spec.files import FileTooLarge, read_limited
 
 # An alias can point at a node that is already expanded elsewhere, so a tiny file can describe
 # an exponentially large tree ("billion laughs"); expansion stops at these bounds.
@@ -59,7 +60,11 @@ def line_of(value: Any, default: int) -> int:
 def read_yaml(path: Path, ref: str) -> tuple[Any, dict[int, tuple[str, ...]]]:
     """Parse the spec file; return its data and the ``# augaudit: ignore[...]`` codes per line."""
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_BYTES)
+    except FileTooLarge:
+        raise SpecError(
+            TOO_LARGE, where=ref, hint=f"a spec file must be under {MAX_BYTES} bytes"
+        ) from None
     except FileNotFoundError:
         raise SpecError(
             f"spec file not found: {ref}", hint="check the path (relative to the current directory)"

@@ -1,0 +1,248 @@
+"""Hostile inputs through the real CLI: stages, specs, images and files that try to make the
+gate pass what it did not audit, damage a file, hang or crash augaudit.
+
+Every case runs ``augaudit`` as a user's CI does and checks the exit code, that stdout holds
+only the report, and that no input file changed. Future changes keep this corpus passing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+PHOTO = ROOT / "sample_images" / "astronaut.jpg"
+SMALL = ROOT / "sample_images" / "camera.png"
+
+
+def augaudit(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("AUGAUDIT_FORMAT", "GITHUB_ACTIONS")}
+    return subprocess.run(
+        [sys.executable, "-m", "augaudit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in done.stderr.splitlines() if line.startswith("augaudit: error:")]
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def images(tmp_path: Path) -> Path:
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    shutil.copy(PHOTO, folder / "a.jpg")
+    shutil.copy(SMALL, folder / "b.png")
+    return folder
+
+
+STAGES = {
+    "sys_exit": "import sys\n    sys.exit(0)",
+    "cancelled": "import asyncio\n    raise asyncio.CancelledError()",
+    "generator_exit": "raise GeneratorExit()",
+    "base_exception": "raise BaseException('odd')",
+}
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_stage_that_exits_is_an_error_not_a_pass(
+    tmp_path: Path, images: Path, name: str, jobs: str
+) -> None:
+    (tmp_path / "pipe.py").write_text(
+        "from torchvision.transforms import v2\n"
+        f"def stage(x):\n    {STAGES[name]}\n"
+        "pipeline = [v2.ToImage(), stage]\n"
+    )
+    done = augaudit(
+        "run", "pipe.py", str(images), "--samples", "1", "--format", "json", "-j", jobs,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["summary"]["exit_code"] == 1
+    (finding,) = [f for f in report["findings"] if f["code"] == "AUG501"]
+    assert finding["stage"] == 2 and finding["severity"] == "error"
+    errors = report["stages"][1]["errors"]
+    assert len(errors) == 2 and all(e["kind"] == "raised" for e in errors)
+
+
+def test_prints_of_spec_and_stages_never_reach_stdout(tmp_path: Path, images: Path) -> None:
+    (tmp_path / "loud.py").write_text(
+        "import os\n"
+        "from torchvision.transforms import v2\n"
+        "print('loading the spec')\n"
+        "def loud(x):\n"
+        "    print('stage output')\n"
+        "    os.write(1, b'raw write to fd 1\\n')\n"
+        "    return x\n"
+        "pipeline = [v2.ToImage(), loud]\n"
+    )
+    for jobs in ("1", "2"):
+        done = augaudit(
+            "run", "loud.py", str(images), "--samples", "1", "--format", "json", "-j", jobs,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["summary"]["errors"] == 0
+        assert "stage output" in done.stderr and "raw write to fd 1" in done.stderr
+    validated = augaudit("validate", "loud.py", "--format", "json", cwd=tmp_path)
+    assert json.loads(validated.stdout)["summary"]["exit_code"] == 0
+    assert "loading the spec" in validated.stderr
+
+
+def test_an_empty_output_is_an_error_of_that_stage(tmp_path: Path, images: Path) -> None:
+    (tmp_path / "crop.yaml").write_text(
+        "pipeline:\n  - ToImage\n  - CenterCrop: {size: 0}\n  - ToDtype: {dtype: float32}\n"
+    )
+    done = augaudit(
+        "run", "crop.yaml", str(images), "--samples", "1", "--format", "json", cwd=tmp_path
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    (finding,) = report["findings"]
+    assert (finding["code"], finding["stage"]) == ("AUG501", 2)
+    assert "empty image (3x0x0)" in finding["message"]
+    assert report["stages"][2]["errors"] == []  # the next stage is not blamed
+    assert report["stages"][2]["output"]["types"] == []
+
+
+def test_outputs_never_overwrite_inputs(tmp_path: Path, images: Path) -> None:
+    spec = tmp_path / "pipe.yaml"
+    spec.write_text("pipeline:\n  - ToImage\n")
+    before = {p: p.read_bytes() for p in (spec, images / "a.jpg", images / "b.png")}
+    cases = [
+        ("run", "pipe.yaml", str(images), "-o", "pipe.yaml"),
+        ("run", "pipe.yaml", str(images), "--grid", str(images / "b.png")),
+        ("run", "pipe.yaml", str(images), "-o", "r.html", "--html", "r.html"),
+    ]
+    for args in cases:
+        done = augaudit(*args, cwd=tmp_path)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "refusing to overwrite" in one_line_error(done) or "also given" in done.stderr
+    assert {p: p.read_bytes() for p in before} == before
+    assert not (tmp_path / "r.html").exists()
+    lock = tmp_path / "lock.json"
+    made = augaudit("baseline", "pipe.yaml", "--images", str(images), "--samples", "1",
+                    "-o", "lock.json", cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    locked = lock.read_bytes()
+    check = augaudit("check", "pipe.yaml", "--images", str(images), "--samples", "1",
+                     "--baseline", "lock.json", "-o", "lock.json", cwd=tmp_path)  # fmt: skip
+    assert check.returncode == 2 and "refusing to overwrite" in one_line_error(check)
+    assert lock.read_bytes() == locked
+
+
+def test_a_stage_that_changes_directory_does_not_move_the_report(
+    tmp_path: Path, images: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "wander.py").write_text(
+        "import os\nfrom torchvision.transforms import v2\n"
+        f"def wander(x):\n    os.chdir({str(elsewhere)!r})\n    return x\n"
+        "pipeline = [v2.ToImage(), wander]\n"
+    )
+    done = augaudit("run", "wander.py", str(images), "--samples", "1", "-j", "1",
+                    "--format", "json", "-o", "out.json", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "out.json").read_text())["summary"]["errors"] == 0
+    assert not (elsewhere / "out.json").exists()
+
+
+def test_an_eps_named_png_is_skipped_never_opened(tmp_path: Path, images: Path) -> None:
+    (images / "photo.png").write_bytes(
+        b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\nnewpath 0 0 moveto stroke\nshowpage\n"
+    )
+    (tmp_path / "pipe.yaml").write_text("pipeline:\n  - ToImage\n")
+    done = augaudit("run", "pipe.yaml", str(images), "--samples", "1", "--format", "json",
+                    cwd=tmp_path)  # fmt: skip
+    report = json.loads(done.stdout)
+    (eps,) = [i for i in report["images"] if i["path"].endswith("photo.png")]
+    assert eps["status"] == "skipped" and eps["reason"].startswith("EPS is not opened")
+    assert done.returncode == 0  # AUG504 is a warning; the two real images were audited
+
+
+def test_the_eps_decoder_is_not_even_started(tmp_path: Path) -> None:
+    """In-process: Pillow's EPS plugin would call Ghostscript on load; it never opens."""
+    from PIL import EpsImagePlugin
+
+    from augaudit.sources.images import ImageSkipped, load
+
+    path = tmp_path / "photo.png"
+    path.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\nshowpage\n")
+    opened = []
+    original = EpsImagePlugin.EpsImageFile._open
+    EpsImagePlugin.EpsImageFile._open = lambda self: opened.append(1) or original(self)
+    try:
+        with pytest.raises(ImageSkipped, match="EPS is not opened"):
+            load(path)
+    finally:
+        EpsImagePlugin.EpsImageFile._open = original
+    assert opened == []
+
+
+def test_a_latin_1_file_name_is_reported_not_a_crash(tmp_path: Path, images: Path) -> None:
+    odd = os.fsdecode(b"caf\xe9.jpg")
+    shutil.copy(PHOTO, images / odd)
+    (tmp_path / "pipe.yaml").write_text("pipeline:\n  - ToImage\n")
+    for fmt in ("json", "text", "markdown", "sarif", "junit", "github"):
+        done = augaudit("run", "pipe.yaml", str(images), "--samples", "1", "--format", fmt,
+                        cwd=tmp_path)  # fmt: skip
+        assert done.returncode == 0, (fmt, done.stderr)
+    paths = [i["path"] for i in json.loads(
+        augaudit("run", "pipe.yaml", str(images), "--samples", "1", "--format", "json",
+                 cwd=tmp_path).stdout)["images"]]  # fmt: skip
+    assert any(p.endswith("caf\\xe9.jpg") for p in paths)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_specs_and_baselines_that_never_end_are_refused(tmp_path: Path, images: Path) -> None:
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    (tmp_path / "base.json").symlink_to("/dev/zero")
+    (tmp_path / "pipe.yaml").write_text("pipeline:\n  - ToImage\n")
+    (tmp_path / "big.yaml").write_text("# " + "x" * 2_000_000 + "\npipeline: [ToImage]\n")
+    for args in (
+        ("validate", "zero.yaml"),
+        ("validate", "fifo.yaml"),
+        ("validate", "big.yaml"),
+        ("check", "pipe.yaml", "--images", str(images), "--baseline", "base.json"),
+    ):
+        done = augaudit(*args, cwd=tmp_path, timeout=60)
+        assert done.returncode == 2, (args, done.stderr)
+        message = one_line_error(done)
+        assert len(message) < 400
+
+
+def test_a_deleted_working_directory_is_a_one_line_error(tmp_path: Path, images: Path) -> None:
+    spec = tmp_path / "pipe.yaml"
+    spec.write_text("pipeline:\n  - ToImage\n")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = (
+        "import os, sys, runpy\n"
+        f"os.chdir({str(gone)!r}); os.rmdir({str(gone)!r})\n"
+        f"sys.argv = ['augaudit', 'run', {str(spec)!r}, {str(images)!r}, '--samples', '1']\n"
+        "runpy.run_module('augaudit', run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "working directory" in one_line_error(done)
