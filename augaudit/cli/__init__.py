@@ -19,7 +19,7 @@ import typer
 
 from augaudit._version import __version__
 from augaudit.cli import audit_cmds, docs_cmds, gate_cmds
-from augaudit.cli.common import EXIT_BUG, EXIT_INTERRUPTED
+from augaudit.cli.common import EXIT_BUG, interrupted_code, stop_on_sigterm
 
 app = typer.Typer(
     add_completion=False,
@@ -93,7 +93,7 @@ def _run_fast(command: Callable[[], None]) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupted_code())
     except BrokenPipeError:
         # Python's documented recipe: point stdout at devnull so the exit flush stays quiet.
         with contextlib.suppress(OSError, ValueError):  # no descriptor behind a test's stdout
@@ -102,6 +102,7 @@ def _run_fast(command: Callable[[], None]) -> None:
 
 
 def main() -> None:
+    stop_on_sigterm()
     try:
         fast = _fast_path(sys.argv[1:])
         if fast is not None:
@@ -110,7 +111,7 @@ def main() -> None:
             app()
     except KeyboardInterrupt:
         typer.echo("augaudit: error: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupted_code())
     except Exception as exc:  # a bug anywhere in the CLI layer is still exit 3, one line
         if "--debug" in sys.argv:
             traceback.print_exc()

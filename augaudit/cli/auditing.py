@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from augaudit.cli.common import (
-    EXIT_INTERRUPTED,
     EXIT_USER_ERROR,
     NO_IMAGE,
     Policy,
     emit,
     fail,
     guarded,
+    interrupted_code,
     pick,
     progress_bar,
     refuse_overwriting_inputs,
@@ -87,18 +87,20 @@ def emit_partial(
     output: Path | None,
     then: Callable[[Report], None] = lambda report: None,
 ) -> NoReturn:
-    """Write the partial reports (then ``then`` on the interrupted one) and exit 130.
+    """Write the partial reports (then ``then`` on the interrupted one) and exit 130 (143
+    after SIGTERM).
 
-    A partial report's summary says 130 too: the exit code of the run it describes.
+    A partial report's summary says that code too: the exit code of the run it describes.
     """
+    code = interrupted_code()
     reports = [
-        replace(r, summary=replace(r.summary, exit_code=EXIT_INTERRUPTED)) if r.partial else r
+        replace(r, summary=replace(r.summary, exit_code=code)) if r.partial else r
         for r in run.reports
     ]
-    emit(reports, format, output, EXIT_INTERRUPTED)
+    emit(reports, format, output, code)
     then(reports[-1])
     typer.echo("augaudit: error: interrupted; the report covers the images audited", err=True)
-    raise typer.Exit(EXIT_INTERRUPTED)
+    raise typer.Exit(code)
 
 
 def fail_if_unreadable(reports: Sequence[Report]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -30,8 +31,30 @@ if TYPE_CHECKING:
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 3
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM: CI cancellation, `timeout`, `docker stop`
 T = TypeVar("T")
+_TERMINATED: list[int] = []  # the SIGTERM received, if any
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (partial report, workers stopped), then exit 143."""
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into :class:`Terminated` in this process (the main thread's handler)."""
+
+    def handle(signum: int, frame: object) -> None:
+        _TERMINATED.append(signum)
+        raise Terminated()
+
+    with contextlib.suppress(ValueError):  # not the main thread: leave the default
+        signal.signal(signal.SIGTERM, handle)
+
+
+def interrupted_code() -> int:
+    """The exit code of an interrupted run: 143 after SIGTERM, else 130 (Ctrl-C)."""
+    return EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED
 
 
 def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
@@ -51,7 +74,7 @@ def guarded(call: Callable[[], T], *, debug: bool, cleanup: Callable[[], None] =
         raise  # the caller still has a partial report to write
     except KeyboardInterrupt:
         cleanup()
-        fail("interrupted", EXIT_INTERRUPTED)
+        fail("interrupted", interrupted_code())
     except Exception as exc:
         cleanup()
         if debug:

@@ -246,3 +246,85 @@ def test_a_deleted_working_directory_is_a_one_line_error(tmp_path: Path, images:
                           timeout=120, check=False)  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "working directory" in one_line_error(done)
+
+
+def _alive(pid: int) -> bool:
+    """A process that runs (a zombie waiting to be reaped is dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _start_slow_run(tmp_path: Path, images: Path) -> subprocess.Popen[str]:
+    for i in range(4):
+        shutil.copy(SMALL, images / f"c{i}.png")
+    (tmp_path / "slow.py").write_text(
+        "import time\nfrom torchvision.transforms import v2\n"
+        "def slow(x):\n    time.sleep(0.5)\n    return x\n"
+        "pipeline = [v2.ToImage(), slow]\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "augaudit", "run", "slow.py", str(images), "--samples", "3",
+         "-j", "2", "--format", "json", "-o", "out.json"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _wait_for_workers(run: subprocess.Popen[str]) -> list[int]:
+    import time
+
+    for _ in range(300):
+        workers = _children(run.pid)
+        if len(workers) >= 2:
+            time.sleep(2.0)  # into their first images
+            return workers
+        time.sleep(0.1)
+    raise AssertionError("the workers never started")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigterm_writes_the_partial_report_and_stops_every_worker(
+    tmp_path: Path, images: Path
+) -> None:
+    import signal
+
+    run = _start_slow_run(tmp_path, images)
+    workers = _wait_for_workers(run)
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 143, err
+    report = json.loads((tmp_path / "out.json").read_text())
+    assert report["partial"] is True and report["summary"]["exit_code"] == 143
+    assert "Traceback" not in err
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_die_with_a_killed_parent(tmp_path: Path, images: Path) -> None:
+    import signal
+    import time
+
+    run = _start_slow_run(tmp_path, images)
+    workers = _wait_for_workers(run)
+    run.send_signal(signal.SIGKILL)
+    run.communicate(timeout=60)
+    for _ in range(50):
+        if not [pid for pid in workers if _alive(pid)]:
+            break
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
