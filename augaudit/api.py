@@ -26,7 +26,8 @@ from augaudit.model import (
     Settings,
     summarize,
 )
-from augaudit.model.codes import DEFAULT_THRESHOLDS, code_prefixes, selected
+from augaudit.model.codes import code_prefixes, selected
+from augaudit.model.thresholds import DEFAULT_THRESHOLDS
 from augaudit.sources.images import MODE_CHOICES, ImageSource, discover
 from augaudit.sources.paths import display_path
 from augaudit.spec import load_spec

@@ -39,7 +39,14 @@ _SPAN_FACTS = (
     "truncated_fraction",
     "truncation_share",
 )
-_FLAG_FACTS = ("palette_in", "palette_out", "tensor_in", "mutated_input")
+_FLAG_FACTS = (
+    "palette_in",
+    "palette_out",
+    "tensor_in",
+    "mutated_input",
+    "fill_lost",
+    "reference_lost",
+)
 
 
 class Aggregator:

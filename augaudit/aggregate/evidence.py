@@ -53,6 +53,8 @@ class Evidence:
     palette_out: Flag | None = None
     tensor_in: Flag | None = None
     mutated_input: Flag | None = None
+    fill_lost: Flag | None = None
+    reference_lost: Flag | None = None
     # The stage's output type differed from its first sample's for the same input type.
     type_varies: Flag | None = None
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from augaudit.aggregate.evidence import Evidence
 from augaudit.model import ImageReport, StageReport
-from augaudit.model.codes import DEFAULT_THRESHOLDS
+from augaudit.model.thresholds import DEFAULT_THRESHOLDS
 
 
 @dataclass(frozen=True)

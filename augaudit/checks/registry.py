@@ -72,6 +72,7 @@ CHECKS: tuple[Check, ...] = (
     Check(BY_CODE["AUG505"], execution.stage_timeout),
     Check(BY_CODE["AUG506"], execution.unstable_output_type),
     Check(BY_CODE["AUG507"], execution.mutates_input),
+    Check(BY_CODE["AUG508"], execution.measurement_lost),
 )
 REGISTRY: dict[str, Check] = {check.code: check for check in CHECKS}
 

@@ -182,7 +182,9 @@ def check(
     protect_inputs({"--output": output}, chosen_specs, chosen, settings, baseline_path)
     draws = Sampling(samples, seed, input, mode, jobs, max_images, stage_timeout)
     try:
-        reports = audit_all(chosen_specs, chosen, settings, rules, draws, debug)
+        reports = audit_all(
+            chosen_specs, chosen, settings, rules, draws, debug, from_config_folder=True
+        )
     except PartialRun as partial:
         emit_partial(partial, format, output)
     if baseline_path is not None:

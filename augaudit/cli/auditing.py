@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,20 +51,33 @@ class Sampling:
 
 
 def audit_all(
-    specs: list[str], images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
+    specs: list[str],
+    images: list[str],
+    config: Config,
+    rules: Policy,
+    draws: Sampling,
+    debug: bool,
+    *,
+    from_config_folder: bool = False,
 ) -> list[Report]:
     """Audit each spec on the same images with the same settings.
 
-    On Ctrl-C, raises :class:`PartialRun` with the reports finished so far
-    and the interrupted one's partial report.
+    ``from_config_folder`` (the gate's commands): audit from the configuration file's folder,
+    so reports name files relative to it, and seeds, baselines and comparisons are the same
+    from any subfolder. On Ctrl-C, raises :class:`PartialRun` with the reports finished so
+    far and the interrupted one's partial report.
     """
     from augaudit.execution.allocator import tune_allocator
 
     tune_allocator()
+    root = config.path.parent if from_config_folder and config.path else None
+    if root is not None:
+        specs = [_absolute_spec(spec) for spec in specs]
+        images = [os.path.abspath(image) for image in images]
     reports: list[Report] = []
     for spec in specs:
         try:
-            reports.append(audit_one(spec, images, config, rules, draws, debug))
+            reports.append(audit_one(spec, images, config, rules, draws, debug, root))
         except AuditInterrupted as exc:
             raise PartialRun([*reports, exc.report]) from None
     return reports
@@ -113,12 +127,18 @@ def fail_if_unreadable(reports: Sequence[Report]) -> None:
 
 
 def audit_one(
-    spec: str, images: list[str], config: Config, rules: Policy, draws: Sampling, debug: bool
+    spec: str,
+    images: list[str],
+    config: Config,
+    rules: Policy,
+    draws: Sampling,
+    debug: bool,
+    root: Path | None = None,
 ) -> Report:
     from augaudit.api import audit
     from augaudit.execution.parallel import default_jobs
 
-    with progress_bar(f"auditing {spec}") as bar, user_code_guard():
+    with progress_bar(f"auditing {spec}") as bar, user_code_guard(root):
         report = guarded(
             lambda: audit(
                 spec,
@@ -208,3 +228,11 @@ def _spec_file(spec: str) -> str | None:
     if sep and path.endswith(".py"):
         return path
     return spec if Path(spec).exists() else None
+
+
+def _absolute_spec(spec: str) -> str:
+    """The spec with its file made absolute (an import path stays as it is)."""
+    file = _spec_file(spec)
+    if file is None:
+        return spec
+    return os.path.abspath(file) + spec[len(file) :]

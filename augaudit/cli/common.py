@@ -57,9 +57,23 @@ def interrupted_code() -> int:
     return EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED
 
 
+MAX_MESSAGE = 1000  # characters of an error line: a user's 900 kB name is not echoed whole
+
+
 def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
-    typer.echo(f"augaudit: error: {message}", err=True)
+    typer.echo(f"augaudit: error: {bounded(message)}", err=True)
     raise typer.Exit(code)
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    """At most ``limit`` characters on one line (the middle cut, both ends kept)."""
+    if len(text) <= limit and "\n" not in text:
+        return text
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    half = (limit - 5) // 2
+    return f"{flat[:half]} ... {flat[-half:]}"
 
 
 def guarded(call: Callable[[], T], *, debug: bool, cleanup: Callable[[], None] = lambda: None) -> T:
@@ -185,9 +199,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 @contextmanager
-def user_code_guard() -> Iterator[None]:
-    """While specs and stages run: what they print goes to stderr, and the working
-    directory they may change is restored, so reports land where the user asked.
+def user_code_guard(workdir: Path | None = None) -> Iterator[None]:
+    """While specs and stages run (in ``workdir`` if given): what they print goes to stderr,
+    and the working directory is restored after them, so reports land where the user asked.
 
     stdout carries the report (``--format json | jq``). The redirection is at the file
     descriptor, so C extensions and forked worker processes print to stderr too.
@@ -197,6 +211,8 @@ def user_code_guard() -> Iterator[None]:
     except OSError:
         fail("the working directory no longer exists (hint: cd to an existing folder)")
     try:
+        if workdir is not None:
+            os.chdir(workdir)
         with _stdout_to_stderr():
             yield
     finally:

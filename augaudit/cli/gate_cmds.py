@@ -75,7 +75,9 @@ def baseline(
     chosen_specs = configured_specs(specs, settings)
     protect_inputs({"--output": output}, chosen_specs, chosen, settings)
     draws = Sampling(samples, seed, input, mode)
-    reports = audit_all(chosen_specs, chosen, settings, rules, draws, debug)
+    reports = audit_all(
+        chosen_specs, chosen, settings, rules, draws, debug, from_config_folder=True
+    )
     fail_if_unreadable(reports)
     write_atomic(output, dump_baseline(make_baseline(reports)))
     count = f"{len(reports)} pipeline" + ("" if len(reports) == 1 else "s")

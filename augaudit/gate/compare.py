@@ -151,11 +151,19 @@ def compare(
 
     Raises :class:`InputError` when a pipeline was audited with other settings (seed,
     samples, input, mode or images) than its baseline entry: its numbers are not comparable.
-    Every such pipeline is named in the one-line message.
+    Every such pipeline is named in the one-line message. Also when the baseline has
+    pipelines and names none of those audited: a gate that compares nothing is no pass.
     """
     known = baseline["pipelines"]
     runs = by_spec(reports)
     both = sorted(set(runs) & set(known))
+    if runs and known and not both:
+        raise InputError(
+            f"the baseline names none of the audited pipelines ({', '.join(sorted(runs))}; it "
+            f"has {', '.join(sorted(known))}): nothing would be compared",
+            hint="run from the project (paths are relative to the configuration's folder), or "
+            f"add the pipelines to the baseline: {REGENERATE}",
+        )
     mismatches = [
         m for spec in both if (m := _settings_mismatch(spec, known[spec]["settings"], runs[spec]))
     ]

@@ -170,7 +170,7 @@ BASELINE_TOLERANCES: dict[str, float] = {
 
 
 def threshold_names() -> tuple[str, ...]:
-    from augaudit.model.codes import DEFAULT_THRESHOLDS
+    from augaudit.model.thresholds import DEFAULT_THRESHOLDS
 
     return tuple(sorted({*DEFAULT_THRESHOLDS, *BASELINE_TOLERANCES}))
 

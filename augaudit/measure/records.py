@@ -50,6 +50,9 @@ class Facts:
     truncated_fraction: float | None = None
     truncation_share: float | None = None
     mutated_input: bool = False
+    # A measurement this stage made impossible from here on (the reason is in the notes).
+    fill_lost: bool = False
+    reference_lost: bool = False
 
 
 @dataclass(frozen=True)

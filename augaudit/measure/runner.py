@@ -128,7 +128,7 @@ def run_sample(
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # SystemExit, CancelledError, GeneratorExit: the user's code
-            message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+            message = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:MAX_ERROR]
             why = "not-image" if isinstance(exc, UnsupportedOutput) else "raised"
             runs.append(_failed(index + 1, message, why, traceback.format_exc()))
             break
@@ -140,6 +140,9 @@ def run_sample(
             pictures.append(picture)
         flow = new_flow
     return runs, SampleVisuals(image_key, sample, tuple(pictures)) if visuals else None
+
+
+MAX_ERROR = 500  # characters of a stage's error message kept in the report
 
 
 def _failed(stage: int, message: str, kind: str, tb: str | None = None) -> StageRun:
@@ -226,8 +229,12 @@ def _measure_stage(
         type_changed=type_changed,
         convention=conv_out,
         metrics=metrics,
-        facts=check_facts(
-            kind, flow.raw, flow.conv, flow.desc, out_raw, desc, conv_out, coverage, gain
+        facts=replace(
+            check_facts(
+                kind, flow.raw, flow.conv, flow.desc, out_raw, desc, conv_out, coverage, gain
+            ),
+            fill_lost=flow.coverage is not None and coverage is None,
+            reference_lost=flow.twin is not None and twin is None,
         ),
         notes=tuple(notes),
         input_convention=flow.conv,

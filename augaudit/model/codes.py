@@ -13,37 +13,7 @@ from dataclasses import dataclass
 
 from augaudit.errors import InputError, SpecError
 from augaudit.model.report import Severity
-
-#: Every threshold a check reads, with its default (``[tool.augaudit.thresholds]``).
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "border-fill-mean": 0.05,
-    "border-fill-max": 0.15,
-    "fidelity-psnr-min": 50.0,
-    # AUG102: share of values a conversion truncates (a truncating cast hits about half).
-    "truncated-fraction-max": 0.01,
-    # AUG201: share of values outside the stage's convention, at worst.
-    "out-of-range-max": 0.001,
-    # AUG205: points of values newly pinned at the range's ends.
-    "saturation-growth-max": 0.05,
-    # AUG401: fidelity of the final output against the reference.
-    "final-psnr-min": 40.0,
-    "final-ssim-min": 0.98,
-}
-# Thresholds that are shares, written as percentages (or points) in texts.
-_SHARES = frozenset(
-    {
-        "border-fill-mean",
-        "border-fill-max",
-        "truncated-fraction-max",
-        "out-of-range-max",
-        "saturation-growth-max",
-    }
-)
-
-
-def threshold_text(name: str, value: float) -> str:
-    """A threshold as texts state it: shares in percent (0.05 -> ``5``), others as given."""
-    return f"{100 * value:g}" if name in _SHARES else f"{value:g}"
+from augaudit.model.thresholds import DEFAULT_THRESHOLDS, threshold_text
 
 
 @dataclass(frozen=True)
@@ -295,6 +265,16 @@ CODES: tuple[CodeInfo, ...] = (
         hint=(
             "copy before changing (img = img.clone() for tensors, img.copy() for PIL and numpy); "
             "a dataset that caches decoded images would otherwise see them change"
+        ),
+    ),
+    CodeInfo(
+        "AUG508",
+        "measurement-lost",
+        "warning",
+        summary="border fill or fidelity could not be measured from a stage on: they are unknown",
+        hint=(
+            "see the stage's notes for why; a stage with its own random generator or one that "
+            "refuses the probes' inputs is the usual cause"
         ),
     ),
 )

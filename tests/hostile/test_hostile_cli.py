@@ -328,3 +328,76 @@ def test_workers_die_with_a_killed_parent(tmp_path: Path, images: Path) -> None:
             break
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_error_lines_stay_short_for_huge_names(tmp_path: Path, images: Path) -> None:
+    (tmp_path / "huge.yaml").write_text("pipeline:\n  - " + "X" * 900_000 + "\n")
+    (tmp_path / "boom.py").write_text(
+        "from torchvision.transforms import v2\n"
+        "def boom(x):\n    raise ValueError('y' * 900_000)\n"
+        "pipeline = [v2.ToImage(), boom]\n"
+    )
+    done = augaudit("validate", "huge.yaml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert len(one_line_error(done)) <= 1100
+    run = augaudit("run", "boom.py", str(images), "--samples", "1", "--format", "json",
+                   cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 1
+    (error, *_) = json.loads(run.stdout)["stages"][1]["errors"]
+    assert error["message"].startswith("ValueError: yyy") and len(error["message"]) <= 500
+
+
+def test_a_stage_with_unseeded_draws_makes_fill_unknown_not_silent(
+    tmp_path: Path, images: Path
+) -> None:
+    """Its probes draw differently from the real run: fill is unknown, and said to be."""
+    for i in range(4):
+        shutil.copy(SMALL, images / f"c{i}.png")
+    (tmp_path / "unseeded.py").write_text(
+        "import random\nfrom torchvision.transforms import v2\n"
+        "_draws = random.SystemRandom()\n"
+        "def maybe_crop(x):\n    return v2.CenterCrop(100)(x) if _draws.random() < 0.5 else x\n"
+        "pipeline = [v2.ToImage(), maybe_crop, v2.RandomRotation(10)]\n"
+    )
+    done = augaudit("run", "unseeded.py", str(images), "--samples", "8", "--format", "json",
+                    cwd=tmp_path)  # fmt: skip
+    report = json.loads(done.stdout)
+    lost = [f for f in report["findings"] if f["code"] == "AUG508"]
+    assert lost and all(f["stage"] == 2 for f in lost)
+    assert any(m.startswith("border fill could not be measured") for m in
+               (f["message"] for f in lost))  # fmt: skip
+    assert any("not tracked from here on" in n for n in report["stages"][1]["notes"])
+
+
+def test_check_gives_the_same_result_from_any_subfolder(tmp_path: Path) -> None:
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "imgs").mkdir()
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    shutil.copy(SMALL, tmp_path / "imgs" / "camera.png")
+    (tmp_path / "configs" / "p.yaml").write_text(
+        "pipeline:\n  - ToImage\n  - RandomRotation: {degrees: 10, interpolation: bilinear}\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.augaudit]\npipelines = ["configs/*.yaml"]\nimages = ["imgs"]\n'
+        'baseline = "lock.json"\nsamples = 1\n'
+    )
+    assert augaudit("baseline", "-o", "lock.json", cwd=tmp_path).returncode == 0
+    at_root = augaudit("check", "--format", "json", cwd=tmp_path)
+    below = augaudit("check", "--format", "json", cwd=tmp_path / "sub" / "deeper")
+    assert at_root.returncode == below.returncode == 0, below.stderr
+    assert json.loads(at_root.stdout) == json.loads(below.stdout)
+    assert json.loads(below.stdout)["baseline"]["compared"] == ["configs/p.yaml"]
+
+
+def test_a_baseline_check_that_compares_nothing_is_an_error(tmp_path: Path, images: Path) -> None:
+    (tmp_path / "pipe.yaml").write_text("pipeline:\n  - ToImage\n")
+    (tmp_path / "other.json").write_text(json.dumps({
+        "augaudit_baseline": 1, "augaudit_version": "0.1.0",
+        "pipelines": {"elsewhere.yaml": {
+            "settings": {"seed": 0, "samples": 1, "input": "pil", "mode": "rgb", "images": []},
+            "stages": [], "findings": []}},
+    }))  # fmt: skip
+    done = augaudit("check", "pipe.yaml", "--images", str(images), "--samples", "1",
+                    "--baseline", "other.json", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2
+    assert "names none of the audited pipelines" in one_line_error(done)
