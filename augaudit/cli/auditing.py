@@ -184,7 +184,7 @@ def configured_specs(specs: list[str] | None, config: Config) -> list[str]:
         return list(specs)
     found: list[str] = []
     for pattern in config.pipelines:
-        matches = sorted(glob.glob(pattern, recursive=True))
+        matches = _expand(pattern)
         found.extend(matches if matches else [pattern])
     if not found:
         fail(
@@ -192,6 +192,24 @@ def configured_specs(specs: list[str] | None, config: Config) -> list[str]:
             "[tool.augaudit] in pyproject.toml or in augaudit.toml)"
         )
     return found
+
+
+def _expand(pattern: str) -> list[str]:
+    """Files matching a glob, ``**`` included, without following symbolic links to folders
+    (``glob.glob`` follows them, and a link loop never ends)."""
+    if not glob.has_magic(pattern):
+        return [pattern] if os.path.lexists(pattern) else []
+    path = Path(pattern)
+    anchor = Path(path.anchor) if path.is_absolute() else Path()
+    relative = path.relative_to(anchor) if path.is_absolute() else path
+    matches = [p for p in anchor.glob(relative.as_posix()) if p.is_file()]
+    # As glob.glob does: wildcards do not match hidden names.
+    hidden_asked = any(part.startswith(".") for part in relative.parts)
+    return sorted(
+        p.as_posix()
+        for p in matches
+        if hidden_asked or not any(part.startswith(".") for part in p.relative_to(anchor).parts)
+    )
 
 
 def configured_images(images: list[str] | None, config: Config) -> list[str]:

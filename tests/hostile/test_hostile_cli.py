@@ -401,3 +401,18 @@ def test_a_baseline_check_that_compares_nothing_is_an_error(tmp_path: Path, imag
                     "--baseline", "other.json", cwd=tmp_path)  # fmt: skip
     assert done.returncode == 2
     assert "names none of the audited pipelines" in one_line_error(done)
+
+
+def test_config_globs_do_not_follow_folder_symlink_loops(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "up").symlink_to("..")
+    (tmp_path / "specs" / "again").symlink_to("../specs")
+    (tmp_path / "specs" / "p.yaml").write_text("pipeline:\n  - ToImage\n")
+    (tmp_path / "specs" / ".hidden.yaml").write_text("not: [a spec\n")
+    shutil.copy(SMALL, tmp_path / "camera.png")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.augaudit]\npipelines = ["**/*.yaml"]\nimages = ["camera.png"]\nsamples = 1\n'
+    )
+    done = augaudit("check", "--format", "json", cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["spec"] == "specs/p.yaml"
