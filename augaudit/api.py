@@ -53,6 +53,7 @@ def audit(
     jobs: int = 1,
     max_images: int | None = None,
     stage_timeout: float | None = 60.0,
+    max_megapixels: float | None = 50.0,
     visuals: bool = False,
     visual_images: int | None = None,
     visual_samples: int | None = None,
@@ -81,6 +82,8 @@ def audit(
     stage_timeout
         Seconds a stage may take on one sample (None: no limit); a stage that
         times out is reported and not run again.
+    max_megapixels
+        Largest output a stage may return (None: no limit); a bigger one is an error.
     visuals
         Keep pictures of every stage (``Report.visuals``) for the visual reports:
         of the first ``visual_images`` images that loaded and their first
@@ -95,12 +98,13 @@ def audit(
         Ctrl-C; carries the partial report.
     """
     _check_options(samples, input, mode, fail_on)
-    _check_run_options(jobs, max_images, stage_timeout)
+    _check_run_options(jobs, max_images, stage_timeout, max_megapixels)
     policy = _Policy(thresholds, code_prefixes(select, "select"), code_prefixes(ignore, "ignore"))
     pipeline = spec if isinstance(spec, Pipeline) else load_spec(spec, allow_modules=allow_modules)
     found = discover(images)
     kind = input or pipeline.input or "pil"
     settings = Settings(seed, samples, kind, mode, fail_on, max_images, stage_timeout)
+    settings = replace(settings, max_megapixels=max_megapixels)
     sources = found if max_images is None else subset(found, max_images, seed)
     pictures = _Pictures(visuals, visual_images, visual_samples)
     found_count = len(found) if max_images is not None else None
@@ -141,6 +145,7 @@ def _audit(
         settings.stage_timeout,
         pictures.wanted,
         pictures.samples,
+        round(settings.max_megapixels * 1e6) if settings.max_megapixels else None,
     )
     try:
         _run(plan, sources, jobs, collector, progress)
@@ -166,7 +171,9 @@ def _run(
             progress(done, len(sources))
 
 
-def _check_run_options(jobs: int, max_images: int | None, stage_timeout: float | None) -> None:
+def _check_run_options(
+    jobs: int, max_images: int | None, stage_timeout: float | None, megapixels: float | None
+) -> None:
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     if max_images is not None and max_images < 1:
@@ -175,6 +182,8 @@ def _check_run_options(jobs: int, max_images: int | None, stage_timeout: float |
         raise InputError(
             f"--stage-timeout must be 0 (no limit) or more seconds, got {stage_timeout}"
         )
+    if megapixels is not None and not 0 < megapixels < float("inf"):  # NaN fails too
+        raise InputError(f"--max-megapixels must be 0 (no limit) or more, got {megapixels}")
 
 
 @dataclass(frozen=True)

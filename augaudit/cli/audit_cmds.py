@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -42,6 +43,7 @@ from augaudit.cli.options import (
     Input,
     Jobs,
     MaxImages,
+    MaxMegapixels,
     Mode,
     Output,
     Samples,
@@ -64,6 +66,7 @@ def run(
     jobs: Jobs = None,
     max_images: MaxImages = None,
     stage_timeout: StageTimeout = None,
+    max_megapixels: MaxMegapixels = None,
     format: Format = "text",
     output: Output = None,
     html: Html = None,
@@ -109,6 +112,7 @@ def run(
         visual,
         shown_images,
         shown_samples,
+        max_megapixels,
     )
 
     def partial_visuals(report: Report) -> None:
@@ -155,6 +159,7 @@ def check(
     jobs: Jobs = None,
     max_images: MaxImages = None,
     stage_timeout: StageTimeout = None,
+    max_megapixels: MaxMegapixels = None,
     format: Format = "text",
     output: Output = None,
     fail_on: FailOn = None,
@@ -181,6 +186,7 @@ def check(
     baseline_path = baseline or (Path(settings.baseline) if settings.baseline else None)
     protect_inputs({"--output": output}, chosen_specs, chosen, settings, baseline_path)
     draws = Sampling(samples, seed, input, mode, jobs, max_images, stage_timeout)
+    draws = replace(draws, max_megapixels=max_megapixels)
     try:
         reports = audit_all(
             chosen_specs, chosen, settings, rules, draws, debug, from_config_folder=True

@@ -48,6 +48,7 @@ class Sampling:
     visuals: bool = False
     visual_images: int | None = None
     visual_samples: int | None = None
+    max_megapixels: float | None = None
 
 
 def audit_all(
@@ -156,6 +157,7 @@ def audit_one(
                 jobs=pick(draws.jobs, None, default_jobs()),
                 max_images=draws.max_images,
                 stage_timeout=_timeout(draws.stage_timeout),
+                max_megapixels=_limit(draws.max_megapixels),
                 visuals=draws.visuals,
                 visual_images=draws.visual_images,
                 visual_samples=draws.visual_samples,
@@ -169,6 +171,13 @@ def audit_one(
         for stage, tb in report.tracebacks:
             typer.echo(f"--- traceback of stage {stage} ---\n{tb}", err=True)
     return report
+
+
+def _limit(megapixels: float | None) -> float | None:
+    """Megapixels per output: 50 when not given; 0 means no limit."""
+    if megapixels is None:
+        return 50.0
+    return None if megapixels == 0 else megapixels
 
 
 def _timeout(seconds: float | None) -> float | None:

@@ -61,6 +61,14 @@ StageTimeout = Annotated[
         "--stage-timeout", help="Seconds a stage may take on one sample; 0: no limit [default: 60]."
     ),
 ]
+MaxMegapixels = Annotated[
+    float | None,
+    typer.Option(
+        "--max-megapixels",
+        help="Largest output a stage may return, in megapixels (bigger is an AUG501 error: "
+        "measuring it would take tens of GB); 0: no limit [default: 50].",
+    ),
+]
 Html = Annotated[
     Path | None, typer.Option("--html", help="Also write a self-contained HTML visual report.")
 ]

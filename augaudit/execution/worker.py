@@ -33,6 +33,7 @@ class AuditPlan:
     stage_timeout: float | None = 60.0
     visuals: bool = False
     visual_samples: int | None = None  # picture only the first samples (None: all)
+    max_pixels: int | None = None  # largest stage output measured (None: no limit)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def audit_image(plan: AuditPlan, source: ImageSource, timed_out: dict[int, str])
             sample=sample,
             seed=plan.seed,
             stage_timeout=plan.stage_timeout,
+            max_pixels=plan.max_pixels,
             timed_out=timed_out,
             visuals=plan.visuals and (plan.visual_samples is None or sample < plan.visual_samples),
         )

@@ -83,6 +83,7 @@ def run_sample(
     stage_timeout: float | None = None,
     timed_out: dict[int, str] | None = None,
     visuals: bool = False,
+    max_pixels: int | None = None,
 ) -> tuple[list[StageRun], SampleVisuals | None]:
     """Measure every stage for one sample, starting from input ``x``.
 
@@ -112,6 +113,7 @@ def run_sample(
                 changed_input = mutated(flow.real, before)
                 if not is_image_like(out):
                     raise UnsupportedOutput(f"stage returned {type(out).__name__}, not an image")
+                _check_size(out, max_pixels)
                 out_raw = to_chw(out)
                 if out_raw.numel() == 0:  # nothing to train on, and nothing to measure
                     shape = "x".join(str(n) for n in out_raw.shape)
@@ -140,6 +142,17 @@ def run_sample(
             pictures.append(picture)
         flow = new_flow
     return runs, SampleVisuals(image_key, sample, tuple(pictures)) if visuals else None
+
+
+def _check_size(out: Any, max_pixels: int | None) -> None:
+    """Refuse an output too large to measure before any copy of it is made."""
+    shape = describe(out).shape or ()
+    height, width = (shape[-2], shape[-1]) if len(shape) >= 2 else (0, 0)
+    if max_pixels and height * width > max_pixels:
+        raise UnsupportedOutput(
+            f"stage returned a {height}x{width} image ({height * width / 1e6:.3g} MP), over the "
+            f"{max_pixels / 1e6:g} MP augaudit measures (--max-megapixels)"
+        )
 
 
 MAX_ERROR = 500  # characters of a stage's error message kept in the report

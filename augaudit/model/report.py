@@ -109,6 +109,7 @@ class Settings:
     fail_on: str = "error"
     max_images: int | None = None
     stage_timeout: float | None = None
+    max_megapixels: float | None = None  # largest stage output measured (None: no limit)
     # Every threshold in effect (defaults and the user's), sorted by name: texts that state a
     # limit (`rules`, SARIF rule descriptions) state these.
     thresholds: tuple[tuple[str, float], ...] = ()

@@ -416,3 +416,24 @@ def test_config_globs_do_not_follow_folder_symlink_loops(tmp_path: Path) -> None
     done = augaudit("check", "--format", "json", cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["spec"] == "specs/p.yaml"
+
+
+def test_a_huge_stage_output_is_an_error_not_tens_of_gigabytes(
+    tmp_path: Path, images: Path
+) -> None:
+    (tmp_path / "big.yaml").write_text(
+        "pipeline:\n  - ToImage\n  - Resize: {size: [9500, 9500]}\n"
+        "  - ToDtype: {dtype: float32, scale: true}\n"
+    )
+    done = augaudit("run", "big.yaml", str(images / "b.png"), "--samples", "1", "--format",
+                    "json", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert (finding["code"], finding["stage"]) == ("AUG501", 2)
+    assert "9500x9500 image (90.2 MP), over the 50 MP" in finding["message"]
+    small = augaudit("run", "big.yaml", str(images / "b.png"), "--samples", "1",
+                     "--max-megapixels", "0.2", "--format", "json", cwd=tmp_path)  # fmt: skip
+    first = json.loads(small.stdout)["findings"][0]
+    assert first["stage"] == 1 and "512x512 image (0.262 MP)" in first["message"]
+    bad = augaudit("run", "big.yaml", str(images), "--max-megapixels", "nan", cwd=tmp_path)
+    assert bad.returncode == 2 and "--max-megapixels" in one_line_error(bad)
