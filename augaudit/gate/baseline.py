@@ -16,6 +16,7 @@ from typing import Any
 
 from augaudit._version import __version__
 from augaudit.errors import AugauditError, InputError
+from augaudit.gate.baseline_check import parse, problem
 from augaudit.model import METRIC_KEYS, Report, StageReport
 from augaudit.spec.files import read_limited
 
@@ -98,52 +99,24 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
     """
     where = str(path)
     try:
-        data = json.loads(read_limited(Path(path), MAX_BASELINE_BYTES).decode("utf-8"))
+        data = parse(read_limited(Path(path), MAX_BASELINE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise AugauditError("baseline file not found", where=where, hint=REGENERATE) from None
-    except json.JSONDecodeError as exc:
-        raise AugauditError(f"not valid JSON: {exc}", where=where, hint=REGENERATE) from None
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise AugauditError(f"cannot read the baseline: {why}", where=where) from None
+    except (ValueError, RecursionError) as exc:  # bad JSON, NaN or Infinity, deep nesting
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise AugauditError(f"not valid JSON: {reason}", where=where, hint=REGENERATE) from None
     if not isinstance(data, dict) or "augaudit_baseline" not in data:
         raise AugauditError("not an augaudit baseline", where=where, hint=REGENERATE)
-    if (version := data["augaudit_baseline"]) != BASELINE_FORMAT:
+    version = data["augaudit_baseline"]
+    if isinstance(version, bool) or version != BASELINE_FORMAT:
         raise AugauditError(
             f"baseline format {version!r}, this augaudit reads format {BASELINE_FORMAT}",
             where=where,
             hint=REGENERATE,
         )
-    if problem := _malformed(data):
-        raise AugauditError(f"malformed baseline: {problem}", where=where, hint=REGENERATE)
+    if found := problem(data):
+        raise AugauditError(f"malformed baseline: {found}", where=where, hint=REGENERATE)
     return data
-
-
-def _malformed(data: dict[str, Any]) -> str | None:
-    pipelines = data.get("pipelines")
-    if not isinstance(pipelines, dict):
-        return "no pipelines"
-    for spec, entry in pipelines.items():
-        entry = entry if isinstance(entry, dict) else {}
-        settings, stages, findings = (entry.get(k) for k in ("settings", "stages", "findings"))
-        if not isinstance(settings, dict) or set(SETTINGS_KEYS) - set(settings):
-            return f"{spec}: settings need {', '.join(SETTINGS_KEYS)}"
-        if not isinstance(settings["images"], list):
-            return f"{spec}: settings.images must be a list of paths"
-        if not isinstance(stages, list) or not all(_stage_ok(s) for s in stages):
-            return f"{spec}: stages need an index, a name and numeric metrics"
-        if not isinstance(findings, list) or not all(
-            isinstance(f, list) and len(f) == 2 and isinstance(f[0], str) for f in findings
-        ):
-            return f"{spec}: findings must be [code, stage] pairs"
-    return None
-
-
-def _stage_ok(stage: Any) -> bool:
-    return (
-        isinstance(stage, dict)
-        and isinstance(stage.get("index"), int)
-        and isinstance(stage.get("name"), str)
-        and isinstance(stage.get("metrics"), dict)
-        and all(isinstance(v, (int, float)) for v in stage["metrics"].values())
-    )

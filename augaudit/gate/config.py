@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from augaudit.errors import AugauditError
+from augaudit.model.thresholds import LIMITS
 from augaudit.sources.paths import display_path
 from augaudit.spec.files import read_limited
 
@@ -185,5 +186,11 @@ def _thresholds(table: dict[str, Any], where: str) -> dict[str, float]:
             raise ConfigError(f"unknown threshold '{name}'", where=where, hint=hint)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"threshold '{name}' must be a number, got {value!r}", where=where)
+        low, high = LIMITS[name]
+        if not low <= value <= high:  # NaN and infinities fail too
+            raise ConfigError(
+                f"threshold '{name}' must be between {low:g} and {high:g}, got {value!r}",
+                where=where,
+            )
         out[name] = float(value)
     return out

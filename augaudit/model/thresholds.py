@@ -32,3 +32,20 @@ _SHARES = frozenset(
 def threshold_text(name: str, value: float) -> str:
     """A threshold as texts state it: shares in percent (0.05 -> ``5``), others as given."""
     return f"{100 * value:g}" if name in _SHARES else f"{value:g}"
+
+
+#: The values each threshold can mean something at: shares in [0, 1], PSNR up to the
+#: 200 dB reports cap it at, SSIM in [-1, 1]; a drop is measured on the same scales.
+LIMITS: dict[str, tuple[float, float]] = {
+    "border-fill-mean": (0.0, 1.0),
+    "border-fill-max": (0.0, 1.0),
+    "truncated-fraction-max": (0.0, 1.0),
+    "out-of-range-max": (0.0, 1.0),
+    "saturation-growth-max": (0.0, 1.0),
+    "fidelity-psnr-min": (0.0, 200.0),
+    "final-psnr-min": (0.0, 200.0),
+    "final-ssim-min": (-1.0, 1.0),
+    "baseline-fill-increase": (0.0, 1.0),
+    "baseline-psnr-drop": (0.0, 200.0),
+    "baseline-ssim-drop": (0.0, 2.0),
+}
