@@ -51,6 +51,7 @@ def audit(
     ignore: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
+    isolate: bool = False,
     max_images: int | None = None,
     stage_timeout: float | None = 60.0,
     max_megapixels: float | None = 50.0,
@@ -74,8 +75,10 @@ def audit(
         the spec's ``input:``, else ``pil``.
     mode
         ``rgb`` converts every image to RGB; ``keep`` keeps its mode.
-    jobs
-        Worker processes (1: this process). The report is the same for any value.
+    jobs, isolate
+        Worker processes (1: this process, unless ``isolate``: then one worker, so that a
+        stage that ends its process, ``os._exit`` or a crash, costs only its image; the CLI
+        isolates). The report is the same for any value.
     max_images
         Audit a seeded random subset of this many images, and give each mean
         a 95% confidence interval over images.
@@ -108,7 +111,8 @@ def audit(
     sources = found if max_images is None else subset(found, max_images, seed)
     pictures = _Pictures(visuals, visual_images, visual_samples)
     found_count = len(found) if max_images is not None else None
-    return _audit(pipeline, settings, policy, (sources, found_count), jobs, progress, pictures)
+    execution = _Execution(jobs, isolate, progress, pictures)
+    return _audit(pipeline, settings, policy, (sources, found_count), execution)
 
 
 @dataclass(frozen=True)
@@ -120,20 +124,29 @@ class _Pictures:
     samples: int | None
 
 
+@dataclass(frozen=True)
+class _Execution:
+    """How images are run: worker processes, isolation, progress, pictures kept."""
+
+    jobs: int
+    isolate: bool
+    progress: Progress | None
+    pictures: _Pictures
+
+
 def _audit(
     pipeline: Pipeline,
     settings: Settings,
     policy: _Policy,
     images: tuple[Sequence[ImageSource], int | None],
-    jobs: int,
-    progress: Progress | None,
-    pictures: _Pictures,
+    execution: _Execution,
 ) -> Report:
     """Run the plan on the images (and how many were found, with --max-images)."""
     sources, found = images
     transforms = tuple(s.transform for s in pipeline.stages)
     kinds = tuple(stage_kind(t) for t in transforms)
     intervals = settings.max_images is not None
+    pictures = execution.pictures
     collector = Collector(Aggregator(len(kinds), intervals=intervals), pictures.images)
     plan = AuditPlan(
         transforms,
@@ -148,7 +161,7 @@ def _audit(
         round(settings.max_megapixels * 1e6) if settings.max_megapixels else None,
     )
     try:
-        _run(plan, sources, jobs, collector, progress)
+        _run(plan, sources, execution, collector)
     except KeyboardInterrupt:
         report = _assemble(pipeline, kinds, collector, settings, policy, static_only=False)
         raise AuditInterrupted(replace(report, partial=True, images_found=found)) from None
@@ -157,18 +170,15 @@ def _audit(
 
 
 def _run(
-    plan: AuditPlan,
-    sources: Sequence[ImageSource],
-    jobs: int,
-    collector: Collector,
-    progress: Progress | None,
+    plan: AuditPlan, sources: Sequence[ImageSource], execution: _Execution, collector: Collector
 ) -> None:
     from augaudit.execution.parallel import results
 
-    for done, result in enumerate(results(plan, sources, jobs), start=1):
+    runs = results(plan, sources, execution.jobs, isolate=execution.isolate)
+    for done, result in enumerate(runs, start=1):
         collector.add(result)
-        if progress is not None:
-            progress(done, len(sources))
+        if execution.progress is not None:
+            execution.progress(done, len(sources))
 
 
 def _check_run_options(

@@ -155,6 +155,7 @@ def audit_one(
                 ignore=rules.ignore,
                 progress=bar,
                 jobs=pick(draws.jobs, None, default_jobs()),
+                isolate=True,
                 max_images=draws.max_images,
                 stage_timeout=_timeout(draws.stage_timeout),
                 max_megapixels=_limit(draws.max_megapixels),

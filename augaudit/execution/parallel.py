@@ -51,15 +51,18 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def results(plan: AuditPlan, sources: Sequence[ImageSource], jobs: int) -> Iterator[ImageResult]:
-    """One result per source, in order. ``jobs`` > 1 forks that many workers."""
-    if jobs <= 1 or len(sources) <= 1 or not can_fork():
+def results(
+    plan: AuditPlan, sources: Sequence[ImageSource], jobs: int, *, isolate: bool = False
+) -> Iterator[ImageResult]:
+    """One result per source, in order. ``jobs`` > 1 forks that many workers; ``isolate``
+    forks at least one, so that a stage that ends its process costs only its image."""
+    if (not isolate and (jobs <= 1 or len(sources) <= 1)) or not can_fork():
         timed_out: dict[int, str] = {}
         with one_thread():
             for source in sources:
                 yield audit_image(plan, source, timed_out)
         return
-    yield from _forked(plan, sources, min(jobs, len(sources)))
+    yield from _forked(plan, sources, max(1, min(jobs, len(sources))))
 
 
 def _init_worker() -> None:

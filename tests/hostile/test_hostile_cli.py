@@ -437,3 +437,21 @@ def test_a_huge_stage_output_is_an_error_not_tens_of_gigabytes(
     assert first["stage"] == 1 and "512x512 image (0.262 MP)" in first["message"]
     bad = augaudit("run", "big.yaml", str(images), "--max-megapixels", "nan", cwd=tmp_path)
     assert bad.returncode == 2 and "--max-megapixels" in one_line_error(bad)
+
+
+@pytest.mark.parametrize("how", ["os._exit(0)", "os.kill(os.getpid(), 9)"])
+def test_a_stage_that_ends_the_process_never_passes_the_gate(
+    tmp_path: Path, images: Path, how: str
+) -> None:
+    """Even with --jobs 1 and one image: the CLI runs stages in a worker it watches."""
+    (tmp_path / "bye.py").write_text(
+        "import os\nfrom torchvision.transforms import v2\n"
+        f"def bye(x):\n    {how}\n"
+        "pipeline = [v2.ToImage(), bye]\n"
+    )
+    done = augaudit("run", "bye.py", str(images / "b.png"), "--samples", "1", "-j", "1",
+                    "--format", "json", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["images"][0]["status"] == "crashed"
+    assert [f["code"] for f in report["findings"]] == ["AUG501"]
