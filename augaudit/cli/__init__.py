@@ -7,19 +7,24 @@ inside commands, never at the top, so ``--help``, ``--version``, ``rules`` and
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from augaudit._version import __version__
 from augaudit.cli import audit_cmds, docs_cmds, gate_cmds
-from augaudit.cli.common import EXIT_BUG, interrupted_code, stop_on_sigterm
+from augaudit.cli.common import (
+    EXIT_BUG,
+    OUTPUT_ERRNOS,
+    interrupted_code,
+    output_failed,
+    stop_on_sigterm,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -94,11 +99,13 @@ def _run_fast(command: Callable[[], None]) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(interrupted_code())
-    except BrokenPipeError:
-        # Python's documented recipe: point stdout at devnull so the exit flush stays quiet.
-        with contextlib.suppress(OSError, ValueError):  # no descriptor behind a test's stdout
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        try:
+            output_failed(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
 
 
 def main() -> None:
@@ -112,12 +119,24 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("augaudit: error: interrupted", err=True)
         sys.exit(interrupted_code())
-    except Exception as exc:  # a bug anywhere in the CLI layer is still exit 3, one line
-        if "--debug" in sys.argv:
-            traceback.print_exc()
-        typer.echo(
-            f"augaudit: error: internal error (a bug in augaudit): {type(exc).__name__}: {exc}; "
-            "rerun with --debug and report it",
-            err=True,
-        )
-        sys.exit(EXIT_BUG)
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRNOS:
+            _bug(exc)
+        try:
+            output_failed(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
+    except Exception as exc:
+        _bug(exc)
+
+
+def _bug(exc: BaseException) -> NoReturn:
+    """A bug anywhere in the CLI layer is still exit 3, one line."""
+    if "--debug" in sys.argv:
+        traceback.print_exc()
+    typer.echo(
+        f"augaudit: error: internal error (a bug in augaudit): {type(exc).__name__}: {exc}; "
+        "rerun with --debug and report it",
+        err=True,
+    )
+    sys.exit(EXIT_BUG)

@@ -8,6 +8,7 @@ above it (or a baseline regression); 2 usage, spec, config or input error;
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import signal
@@ -278,9 +279,30 @@ def _identity(path: Path) -> tuple[int, int] | None:
 def write_stdout(text: str) -> None:
     # A terminal that cannot encode a character gets a replacement, never a traceback.
     encoding = sys.stdout.encoding or "utf-8"
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode(encoding, errors="replace"))
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode(encoding, errors="replace"))
+        sys.stdout.flush()
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        output_failed(exc)
+
+
+# Standard output that cannot take the report: a closed pipe, a full disk, a dead device.
+OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def output_failed(exc: OSError) -> NoReturn:
+    """Exit 2 with one line: the report could not be written to standard output."""
+    with contextlib.suppress(OSError, ValueError):  # keep the exit flush quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    hint = (
+        "the program reading the pipe stopped; write the report with --output FILE"
+        if exc.errno == errno.EPIPE
+        else "write the report with --output FILE elsewhere, or free the disk"
+    )
+    fail(f"cannot write the report to standard output: {exc.strerror or exc} (hint: {hint})")
 
 
 class ProgressBar:

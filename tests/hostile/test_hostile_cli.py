@@ -455,3 +455,31 @@ def test_a_stage_that_ends_the_process_never_passes_the_gate(
     report = json.loads(done.stdout)
     assert report["images"][0]["status"] == "crashed"
     assert [f["code"] for f in report["findings"]] == ["AUG501"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [("rules",), ("validate", "pipe.yaml"), ("run", "pipe.yaml")])
+def test_a_full_disk_on_stdout_is_a_one_line_error(
+    tmp_path: Path, images: Path, command: tuple[str, ...]
+) -> None:
+    (tmp_path / "pipe.yaml").write_text("pipeline:\n  - ToImage\n")
+    args = [*command, str(images / "b.png"), "--samples", "1"] if command[0] == "run" else command
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "augaudit", *args], cwd=tmp_path,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+                              check=False)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "No space left on device" in one_line_error(done)
+
+
+def test_a_closed_pipe_is_a_one_line_error() -> None:
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run([sys.executable, "-m", "augaudit", "rules"], stdout=writer,
+                              stderr=subprocess.PIPE, text=True, timeout=60,
+                              check=False)  # fmt: skip
+    finally:
+        os.close(writer)
+    assert done.returncode == 2, done.stderr
+    assert "Broken pipe" in one_line_error(done)
