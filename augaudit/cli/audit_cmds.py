@@ -26,7 +26,6 @@ from augaudit.cli.common import (
     guarded,
     load_settings,
     policy,
-    user_code_guard,
     write_atomic,
 )
 from augaudit.cli.options import (
@@ -51,6 +50,7 @@ from augaudit.cli.options import (
     Select,
     StageTimeout,
 )
+from augaudit.cli.protect import user_code_guard
 
 if TYPE_CHECKING:
     from augaudit.model import Report

@@ -23,10 +23,9 @@ from augaudit.cli.common import (
     interrupted_code,
     pick,
     progress_bar,
-    refuse_overwriting_inputs,
-    user_code_guard,
     warn_skipped,
 )
+from augaudit.cli.protect import refuse_overwriting_inputs, user_code_guard
 from augaudit.errors import AuditInterrupted, AugauditError
 
 if TYPE_CHECKING:
