@@ -151,7 +151,7 @@ def normalize_params(transform: Any) -> tuple[tuple[float, ...], tuple[float, ..
 #: torchvision classes whose parameters have no units (factors, kernel sizes,
 #: probabilities): on integers they compute what they compute on floats, then
 #: round, so the float run is the same operation and the run at real
-#: precision could only confirm it (tests/test_speedups.py checks that it
+#: precision could only confirm it (tests/measure/test_speedups.py checks that it
 #: does). Not here: RandomSolarize (a threshold in raw units), RandomPosterize
 #: and JPEG (integers only), RandomEqualize (histogram bins of 8-bit values).
 UNIT_FREE = frozenset(
@@ -172,7 +172,7 @@ UNIT_FREE = frozenset(
 # torchvision classes whose every output pixel comes from source pixels: crops
 # that stay inside the image, resizing and flips. When the source covers the
 # whole input, it covers the whole output, and probes would only confirm it
-# (tests/test_speedups.py checks that they do). Exact classes only: a subclass
+# (tests/measure/test_speedups.py checks that they do). Exact classes only: a subclass
 # may add padding.
 FILL_FREE = frozenset({"RandomResizedCrop", "Resize", "RandomHorizontalFlip", "RandomVerticalFlip"})
 

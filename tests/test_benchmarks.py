@@ -10,7 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
 TARGET_LINES = (
     "[1] audit overhead (audit / pipeline)",

@@ -54,6 +54,7 @@ def test_every_config_has_its_recorded_outputs() -> None:
             assert (GOLDEN / f"{name}.{fmt}").is_file(), f"{name}.{fmt}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", CONFIGS)
 def test_run_outputs_are_unchanged(reports: dict[str, Report], name: str, fmt: str) -> None:
@@ -72,6 +73,7 @@ def test_validate_outputs_are_unchanged(name: str, fmt: str, monkeypatch) -> Non
     assert report.summary.exit_code == code
 
 
+@pytest.mark.slow
 def test_baseline_check_and_diff_are_unchanged(reports: dict[str, Report], tmp_path) -> None:
     pair = [reports[name] for name in PAIR]
     lock, _ = recorded("lock.json")
@@ -87,6 +89,7 @@ def test_baseline_check_and_diff_are_unchanged(reports: dict[str, Report], tmp_p
     assert (render_diff(diff_reports(*pair)) + "\n").encode() == stdout
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_rules_and_explain_are_unchanged() -> None:
     """Through the real CLI: these commands print without auditing anything."""

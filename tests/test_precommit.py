@@ -91,6 +91,8 @@ def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return repo, env
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_commit_of_a_bad_spec_is_refused_and_a_good_one_lands(repo):
     path, env = repo
     (path / "pipelines" / "train.yaml").write_text(BAD)

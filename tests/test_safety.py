@@ -116,6 +116,7 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name)
 
 
+# The tests that read ``outcome`` are marked subprocess: it loads the payloads in a child.
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("safety")
@@ -149,6 +150,8 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_the_marker_module_would_have_been_importable(outcome: dict[str, Any]) -> None:
     # Guards the test itself: the child could import the marker module, had anything tried.
     root = outcome["root"]
@@ -164,10 +167,14 @@ def test_the_marker_module_would_have_been_importable(outcome: dict[str, Any]) -
     (root / "imported.marker").unlink()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_nothing_was_imported(outcome: dict[str, Any]) -> None:
     assert outcome["imported"] == []
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", list(UNSAFE))
 def test_unsafe_payload_is_refused_and_nothing_ran(outcome: dict[str, Any], name: str) -> None:
     entry = outcome["results"][_slug(name)]
@@ -180,6 +187,8 @@ def test_unsafe_payload_is_refused_and_nothing_ran(outcome: dict[str, Any], name
     assert not (outcome["root"] / f"{_slug(name)}.marker").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", list(AS_DATA))
 def test_path_like_values_stay_data(outcome: dict[str, Any], name: str) -> None:
     entry = outcome["results"][_slug(name)]
@@ -194,6 +203,8 @@ def test_path_like_values_stay_data(outcome: dict[str, Any], name: str) -> None:
     assert not (outcome["root"] / f"{_slug(name)}.marker").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_normalize_keeps_path_like_strings_as_strings(outcome: dict[str, Any]) -> None:
     entry = outcome["results"][_slug("normalize values")]
     assert "'os.system'" in entry["loaded"][0], entry

@@ -151,6 +151,7 @@ def test_zone_plate_chart() -> None:
     assert gray[127:129, 127:129].min() >= 254
 
 
+@pytest.mark.subprocess
 def test_script_is_deterministic(tmp_path: Path) -> None:
     out_dir = tmp_path / "regen"
     result = subprocess.run(

@@ -53,6 +53,7 @@ def imported(args: list[str], tmp_path: Path) -> tuple[int, list[str], str]:
     return proc.returncode, json.loads(report.read_text()), proc.stderr
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("args", "code"),
     [
@@ -71,6 +72,7 @@ def test_fast_commands_import_no_heavy_package(args: list[str], code: int, tmp_p
     assert heavy == []
 
 
+@pytest.mark.subprocess
 def test_a_bad_spec_is_refused_without_heavy_packages(tmp_path: Path) -> None:
     spec = tmp_path / "typo.yaml"
     spec.write_text(BAD_NAME, encoding="utf-8")
@@ -82,6 +84,7 @@ def test_a_bad_spec_is_refused_without_heavy_packages(tmp_path: Path) -> None:
     assert heavy == []
 
 
+@pytest.mark.subprocess
 def test_the_static_loader_imports_no_torch() -> None:
     # The part of `validate` this package's spec loader owns, on every shipped config.
     code = (
@@ -101,6 +104,8 @@ def test_the_static_loader_imports_no_torch() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_the_wrapper_sees_torch_when_the_transforms_are_built(tmp_path: Path) -> None:
     returncode, heavy, stderr = imported(
         ["validate", "--build", "configs/well_built.yaml"], tmp_path

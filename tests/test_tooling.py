@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.subprocess
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

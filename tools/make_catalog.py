@@ -1,6 +1,6 @@
 """Record the installed torchvision's transform classes into augaudit/spec/torchvision_catalog.json.
 
-Run after upgrading torchvision (tests/test_catalog.py fails until you do):
+Run after upgrading torchvision (tests/spec/test_catalog.py fails until you do):
 
     python tools/make_catalog.py
 

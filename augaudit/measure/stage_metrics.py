@@ -158,7 +158,7 @@ IDENTICAL_WITHIN = 2e-6
 #: SSIM of a stage's pair is carried over from the previous stage when each
 #: value SSIM reads moved by at most this (about one float32 rounding step at
 #: 1.0): conversions and Normalize re-round the same pixels. SSIM's own float32
-#: inputs are rounded by half this; tests/test_speedups.py holds carried-over
+#: inputs are rounded by half this; tests/measure/test_speedups.py holds carried-over
 #: values within 1e-5 of recomputing, the size of float32 SSIM's own wobble
 #: (summing a mirrored map alone moves it by up to ~6e-6).
 REUSE_WITHIN = 1.2e-7

@@ -27,8 +27,8 @@ from augaudit.checks.introspect import receives_tensor
 from augaudit.checks.registry import all_checks
 from augaudit.cli import app
 from augaudit.model.codes import DEFAULT_THRESHOLDS
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 RUNNER = CliRunner()
 # AUG503's own subject warns when built; the finding is what these tests look at.
 pytestmark = pytest.mark.filterwarnings("ignore:The transform `ToTensor\\(\\)` is deprecated")
@@ -69,6 +69,15 @@ from torchvision.transforms import v2
 def darken(t):
     {body}
 pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), darken]
+"""
+# A stage whose draws augaudit cannot seed: every other call crops, so its probes never
+# see the grid of the real run (AUG508), unlike a stage that always crops.
+PY_COUNTED = """import itertools
+from torchvision.transforms import v2
+_calls = itertools.count()
+def crop(x):
+    return {body}
+pipeline = [v2.ToImage(), crop, v2.RandomRotation(10)]
 """
 SIX = ("--samples", "6")
 
@@ -145,6 +154,13 @@ FIRES: list[tuple[str, str, str, tuple[str, ...], int | None]] = [
     ("AUG505", PY_SLEEP.format(seconds=30), "imgs", ("--stage-timeout", "0.3"), 2),
     ("AUG506", spec("  - RandomApply: {transforms: [ToImage], p: 0.5}\n"), "imgs", SIX, 1),
     ("AUG507", PY_DARKEN.format(body="t.mul_(0.5)\n    return t"), "imgs", (), 3),
+    (
+        "AUG508",
+        PY_COUNTED.format(body="v2.CenterCrop(32)(x) if next(_calls) % 2 else x"),
+        "imgs",
+        (),
+        2,
+    ),
 ]
 
 QUIET: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -232,6 +248,7 @@ QUIET: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("AUG505", PY_SLEEP.format(seconds=0), "imgs", ("--stage-timeout", "5")),
     ("AUG506", spec("  - ToImage\n"), "imgs", SIX),
     ("AUG507", PY_DARKEN.format(body="return t * 0.5"), "imgs", ()),
+    ("AUG508", PY_COUNTED.format(body="v2.CenterCrop(32)(x)"), "imgs", ()),
 ]
 
 

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import test_fuzz_spec as spec_fuzz
 import typer
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +25,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from augaudit.cli import app, main
+from tests.helpers import spec_strategies
 
 COUNTS: Counter[str] = Counter()
 COMMANDS = ("run", "check", "validate", "explain", "rules", "diff", "baseline")
@@ -175,6 +175,7 @@ def command_lines(draw: st.DrawFn, commands: tuple[str, ...]) -> list[str]:
     return args
 
 
+@pytest.mark.slow
 @fuzz(150)
 @given(args=command_lines(("validate", "explain", "rules")))
 def test_fast_commands(workdir: Path, args: list[str]) -> None:
@@ -183,6 +184,7 @@ def test_fast_commands(workdir: Path, args: list[str]) -> None:
     assert_clean(args, *run_cli(args))
 
 
+@pytest.mark.slow
 @fuzz(120)
 @given(args=command_lines(AUDITING))
 def test_auditing_commands(workdir: Path, args: list[str]) -> None:
@@ -207,9 +209,9 @@ def test_top_level(workdir: Path, args: list[str]) -> None:
 @fuzz(100)
 @given(
     doc=st.one_of(
-        st.lists(spec_fuzz.ENTRY, min_size=1, max_size=4).map(lambda e: {"pipeline": e}),
-        spec_fuzz._hydra(2),
-        spec_fuzz.ANY_DATA,
+        st.lists(spec_strategies.ENTRY, min_size=1, max_size=4).map(lambda e: {"pipeline": e}),
+        spec_strategies.hydra(2),
+        spec_strategies.ANY_DATA,
     ),
     command=st.sampled_from(
         [["validate"], ["validate", "--build"], ["run", "--samples", "1", "--format", "json"]]
@@ -224,6 +226,7 @@ def test_random_spec_contents(workdir: Path, doc: object, command: list[str]) ->
     assert_clean(args, *run_cli(args))
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     "args",
     [
@@ -286,6 +289,7 @@ def test_infinite_stage_timeout_is_not_a_stage_error(workdir: Path, timeout: str
     assert code in (0, 2) and "AUG501" not in out, (code, out[-500:])
 
 
+@pytest.mark.after_module  # reads the counts the fuzzers above recorded
 def test_fuzz_case_counts() -> None:
     if not COUNTS:
         pytest.skip("counts the fuzz tests of this file; none ran")

@@ -43,7 +43,8 @@ pipeline:
 # nothing else changes (no finding, fidelity kept).
 SLIGHT = BASE + "  - RandomErasing: {p: 1.0, scale: [0.015, 0.015], ratio: [1, 1]}\n"
 # A blur after the float conversion: fidelity PSNR vs reference drops by several dB.
-# A real precision loss: an 8-bit cast (~56 dB, FACTS.md), not float round-off above 100 dB.
+# A real precision loss: an 8-bit cast (~56 dB, tests/data/REFERENCES.md), not float
+# round-off above 100 dB.
 # (Resized first: floats that came from uint8 cast back to it losslessly.)
 QUANTIZED = BASE + "  - Resize: 40\n  - ToDtype: {dtype: uint8, scale: true}\n"
 SPEC = "pipeline.yaml"

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
+
 FLIP = (
     "api: v2\npipeline:\n  - ToImage\n  - ToDtype: {dtype: float32, scale: true}\n"
     "  - RandomHorizontalFlip\n"
@@ -21,6 +23,7 @@ FLIP = (
 ROTATED = FLIP.replace(
     "  - RandomHorizontalFlip", "  - RandomRotation: {degrees: [30, 30]}\n  - RandomHorizontalFlip"
 )
+
 NO_IMAGE = "augaudit: error: no image could be read"
 
 

@@ -1,6 +1,6 @@
 """Generate the bad-image corpus: every kind of file augaudit must audit or skip without crashing.
 
-Run as a script to write it somewhere to look at: ``python tests/bad_images.py OUT_DIR``.
+Run as a script to write it somewhere to look at: ``python tests/helpers/bad_images.py OUT_DIR``.
 ``make_corpus`` returns what each file must come out as; the tests compare that with
 ``augaudit.sources.images`` and with the CLI's JSON report.
 

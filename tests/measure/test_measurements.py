@@ -1,12 +1,13 @@
 """Measurements against outside truths: analytic border fill, quantization PSNR, exact wrap counts.
 
-Sources of the reference values:
-- border fill of a rotation: the closed form in shared/reference/FACTS.md
+Sources of the reference values (each with its source in tests/data/REFERENCES.md):
+- border fill of a rotation: the closed form in REFERENCES.md, "Border fill of a rotation"
   (square: t(1-t)/(1+t); rectangle: t((H-Wt)^2+(W-Ht)^2)/(2WH(1-t^2)), t = tan(phi/2));
 - padding: pixel counting, 1 - (W*H) / ((W+2p)*(H+2p));
 - five bilinear rotations in uint8 on a 512x512 photo: 59.6 .. 56.6 dB, float32 >= 118 dB
-  (FACTS.md, "Quantization");
-- ToPILImage wrap-around: 1.2 -> 50, -0.1 -> 231, 1.004 -> 0, 2.0 -> 254 (FACTS.md).
+  (REFERENCES.md, "Precision of resampling");
+- ToPILImage wrap-around: 1.2 -> 50, -0.1 -> 231, 1.004 -> 0, 2.0 -> 254 (REFERENCES.md,
+  "Integer conversions and wrap-around").
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from augaudit import audit
 from augaudit.measure.stage_metrics import wrapped_fraction
 from augaudit.measure.values import BYTE
 from augaudit.spec.model import Pipeline, StageSpec
+from tests.helpers.images import textured
 
 BILINEAR = v2.InterpolationMode.BILINEAR
 
@@ -36,18 +38,6 @@ def square_fill(deg: float) -> float:
 def rect_fill(w: int, h: int, deg: float) -> float:
     t = math.tan(math.radians(deg) / 2)
     return t * ((h - w * t) ** 2 + (w - h * t) ** 2) / (2 * w * h * (1 - t * t))
-
-
-def textured(w: int, h: int, black: bool = True, seed: int = 0) -> np.ndarray:
-    """A structured RGB image; with ``black`` its left third is pure black content."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:h, 0:w]
-    base = 127 + 100 * np.sin(xx / 7.0) * np.cos(yy / 11.0)
-    img = np.stack([base, base[::-1], np.roll(base, 13, axis=1)], axis=-1)
-    img = np.clip(img + rng.normal(0, 8, img.shape), 0, 255).astype(np.uint8)
-    if black:
-        img[:, : w // 3] = 0
-    return img
 
 
 def save(tmp_path, name: str, arr: np.ndarray) -> str:
@@ -182,7 +172,7 @@ def test_five_uint8_rotations_lose_precision_like_facts(tmp_path):
     report = run([v2.PILToTensor(), *rotations], [_photo(tmp_path)], samples=1)
     psnrs = [s.metrics["psnr_vs_reference"].mean for s in report.stages[1:]]
     assert all(50 < p < 62 for p in psnrs), psnrs
-    # FACTS: 59.6, 58.0, 57.4, 56.9, 56.6 dB after each rotation.
+    # tests/data/REFERENCES.md: 59.6, 58.0, 57.4, 56.9, 56.6 dB after each rotation.
     for got, want in zip(psnrs, (59.6, 58.0, 57.4, 56.9, 56.6), strict=True):
         assert abs(got - want) < 0.6, (got, want)
     assert psnrs[0] > psnrs[-1]
@@ -247,8 +237,9 @@ def test_a_low_precision_grid_keeps_the_float64_reference(tmp_path, low):
 
 
 def test_nearest_resampling_does_not_change_the_reference_of_interpolating_warps(tmp_path):
-    """Bilinear warps interpolate values, so their reference stays float64 (FACTS: 59.6 dB after a
-    3 degree bilinear rotation of 8-bit data), and PIL input keeps PIL's own reference."""
+    """Bilinear warps interpolate values, so their reference stays float64 (59.6 dB after a
+    3 degree bilinear rotation of 8-bit data, tests/data/REFERENCES.md), and PIL input keeps
+    PIL's own reference."""
     rotate = v2.RandomRotation((3, 3), interpolation=BILINEAR)
     report = run([v2.PILToTensor(), rotate], [_photo(tmp_path)], samples=1)
     assert abs(report.stages[1].metrics["psnr_vs_reference"].mean - 59.6) < 0.6
@@ -276,7 +267,7 @@ def test_wrapped_fraction_matches_torchvision_facts():
     raw_in = values.view(1, 1, -1).expand(3, 1, -1).contiguous()
     out = v2.ToPILImage()(raw_in)
     out_raw = torch.from_numpy(np.asarray(out).astype(np.float64)).permute(2, 0, 1)
-    assert out_raw[0, 0, :4].tolist() == [50, 231, 0, 254]  # FACTS.md
+    assert out_raw[0, 0, :4].tolist() == [50, 231, 0, 254]  # tests/data/REFERENCES.md
     got = wrapped_fraction(raw_in.double(), out_raw, BYTE, 255.0)
     assert got == pytest.approx(4 / 7)
 
@@ -422,14 +413,6 @@ def test_a_signed_16_bit_image_squeezed_to_8_bits_is_reported(tmp_path):
     assert finding.stage == 4 and "15-bit values squeezed to 8 bits" in finding.message
 
 
-def test_complex_or_float8_output_is_named_not_read_as_8_bit():
-    from augaudit.measure.values import UnsupportedOutput, integer_convention
-
-    for value in (torch.zeros(3, 4, 4, dtype=torch.complex64), np.zeros((4, 4), complex)):
-        with pytest.raises(UnsupportedOutput, match="augaudit reads integer and float images"):
-            integer_convention(value)
-
-
 def test_an_int32_image_reads_as_torchvision_reads_it(tmp_path):
     """A mode "I" image becomes an int32 tensor, which ToDtype(float32, scale=True) divides by
     2**31 - 1: its 16-bit values come out 32768 times darker. The int32 stage carries that range,
@@ -447,29 +430,3 @@ def test_an_int32_image_reads_as_torchvision_reads_it(tmp_path):
     assert "AUG101" in {f.code for f in report.findings}
     real = v2.ToDtype(torch.float32, scale=True)(v2.ToImage()(Image.open(path)))
     assert float(real.max()) == pytest.approx(values.max() / (2**31 - 1), rel=1e-6)
-
-
-def test_loader_notes_only_real_losses(tmp_path):
-    from augaudit.sources.images import LOSSY_ALPHA_NOTE, LOSSY_DEPTH_NOTE, load
-
-    lossless16 = textured(32, 32)[..., 0].astype(np.uint16) * 257  # 8-bit data stored in 16
-    lossy16 = lossless16 + 1
-    opaque = np.dstack([textured(32, 32), np.full((32, 32), 255, np.uint8)])
-    clear = opaque.copy()
-    clear[0, 0, 3] = 0
-    cases = {"a.png": lossless16, "b.png": lossy16, "c.png": opaque, "d.png": clear}
-    for name, arr in cases.items():
-        Image.fromarray(arr).save(tmp_path / name)
-    notes = {name: load(tmp_path / name).notes for name in cases}
-    assert not any(LOSSY_DEPTH_NOTE in n for n in notes["a.png"])
-    assert any(n.endswith(LOSSY_DEPTH_NOTE) for n in notes["b.png"])
-    assert LOSSY_ALPHA_NOTE not in notes["c.png"]
-    assert LOSSY_ALPHA_NOTE in notes["d.png"]
-
-
-def test_describe_counts_channels_of_numpy_images_in_either_layout():
-    from augaudit.measure.values import describe
-
-    assert describe(np.zeros((48, 64, 3), np.uint8)).channels == 3  # H, W, C
-    assert describe(np.zeros((3, 48, 64), np.float32)).channels == 3  # C, H, W
-    assert describe(np.zeros((48, 64), np.uint8)).channels == 1

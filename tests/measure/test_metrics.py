@@ -117,6 +117,7 @@ def skimage_ssim(name: str, distortion: str) -> float:
 # --- agreement with scikit-image ---
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "distortion"), CASES)
 def test_ssim_matches_skimage_float64(name: str, distortion: str) -> None:
     ref, test = case(name, distortion)
@@ -283,6 +284,7 @@ def test_ssim_full_mask_equals_no_mask(dtype: torch.dtype) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["astronaut", "camera"])
 @pytest.mark.parametrize("layout", ["left_half", "random_half"])
 def test_ssim_mask_matches_skimage_map(name: str, layout: str) -> None:
@@ -304,6 +306,7 @@ def test_ssim_mask_matches_skimage_map(name: str, layout: str) -> None:
 # --- inputs ---
 
 
+@pytest.mark.slow
 def test_numpy_and_torch_inputs_agree() -> None:
     ref, test = case("chelsea", "blur")
     from_np = ssim(ref, test, data_range=1.0)

@@ -9,7 +9,6 @@ the real output already agrees with the float run, the range fast path.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,13 +24,13 @@ import augaudit.measure.runner as runner
 import augaudit.measure.stage_metrics as measure
 import augaudit.measure.twin as twin
 from augaudit.api import audit
-from augaudit.execution.allocator import tune_allocator
 from augaudit.measure.coverage import keeps_full_coverage, probe, probe_inputs, read_probes
 from augaudit.measure.seeding import seed_everything
 from augaudit.measure.stage_metrics import fidelity, pinned_fraction, range_metrics
 from augaudit.measure.values import BYTE, UNIT, Convention
+from tests.helpers import REPO
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
+SAMPLES = REPO / "sample_images"
 
 
 def _photo_pair(size: int = 96) -> tuple[torch.Tensor, torch.Tensor]:
@@ -141,6 +140,7 @@ def _stage_means(report) -> list[dict[str, tuple[float, float, float] | None]]:
     ]
 
 
+@pytest.mark.slow
 def test_audit_with_carried_over_ssim_matches_recomputing_every_stage(tmp_path, monkeypatch):
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC_NO_ERROR_STAGES)
@@ -244,6 +244,7 @@ def test_every_unit_free_class_is_listed():
     assert {stage.split(":")[0] for stage in UNIT_FREE_STAGES} == knowledge.UNIT_FREE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("api", ["v1", "v2"])
 @pytest.mark.parametrize("stage", UNIT_FREE_STAGES, ids=lambda s: s.split(":")[0])
 def test_unit_free_classes_skip_a_rerun_that_would_keep_the_float_run(
@@ -394,14 +395,6 @@ def test_an_empty_image_reports_no_border_fill_rather_than_nan():
     )
     fills = [r.metrics.get("border_fill_fraction") for r in runs]
     assert all(f is None or not math.isnan(f) for f in fills), fills
-
-
-def test_allocator_tuning_is_accepted_by_glibc():
-    import platform
-
-    if platform.libc_ver()[0] != "glibc":
-        pytest.skip("mallopt is glibc's")
-    assert tune_allocator() is True
 
 
 def _range_metrics_long_way(raw: torch.Tensor, conv: Convention) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 Sources of the expected values:
 - border fill of a 45-degree rotation of a square: t(1-t)/(1+t), t = tan(22.5 deg) = 0.1716
-  (shared/reference/FACTS.md, also used by test_measurements.py);
+  (tests/data/REFERENCES.md, also used by test_measurements.py);
 - out-of-range pixels: recomputed here from torchvision's own bicubic resize, then reduced
   by a 2x2 block "any" (the thumbnail is exactly half the size);
 - error map: a known constant error (0.003) shown on a 1-2-5 scale is 0.003 / 0.005 of white.
@@ -19,33 +19,12 @@ import torch
 from PIL import Image
 from torchvision.transforms import v2
 
-from augaudit.measure.capture import StageView, capture
-from augaudit.model.visuals import NAN_RGB, error_scale
+from augaudit.measure.capture import capture
+from augaudit.model.visuals import NAN_RGB
+from tests.helpers.images import photo, view
 
 BILINEAR = v2.InterpolationMode.BILINEAR
 BICUBIC = v2.InterpolationMode.BICUBIC
-
-
-def photo(h: int, w: int, seed: int = 0) -> torch.Tensor:
-    """A structured float64 RGB image in [0, 1] with sharp edges (bicubic overshoots them)."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:h, 0:w]
-    base = 0.5 + 0.45 * np.sign(np.sin(xx / 9.0) * np.cos(yy / 13.0))
-    img = np.stack([base, base[::-1], np.roll(base, 7, axis=1)]) + rng.normal(0, 0.01, (3, h, w))
-    return torch.from_numpy(np.clip(img, 0, 1))
-
-
-def view(unit: torch.Tensor, stage: int = 1, **kw) -> StageView:
-    args = {
-        "convention": "float [0,1]",
-        "coverage": None,
-        "out_of_range": None,
-        "wrapped": None,
-        "reference": None,
-        "metrics": {},
-    }
-    args.update(kw)
-    return StageView(stage=stage, unit=unit, **args)
 
 
 def test_fill_overlay_of_a_rotation_matches_the_analytic_fill_and_the_coverage():
@@ -87,14 +66,6 @@ def test_error_map_scale_and_values_for_a_known_error():
     assert vis.error is not None
     assert set(np.unique(vis.error[:, 10:])) == {round(0.003 / 0.005 * 255)}
     assert not vis.error[:, :10].any()
-
-
-def test_error_scale_steps():
-    assert error_scale(np.full(10, 0.3)) == 0.5
-    assert error_scale(np.full(10, 0.002)) == 0.002
-    assert error_scale(np.full(10, 0.0021)) == 0.005
-    assert error_scale(np.full(10, 7.0)) == 1.0
-    assert error_scale(np.zeros(10)) is None
 
 
 def test_aspect_kept_full_view_capped_and_encoded():

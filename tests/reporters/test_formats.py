@@ -16,7 +16,6 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,9 +27,9 @@ from augaudit.checks.registry import all_checks
 from augaudit.model import Finding, Report
 from augaudit.reporters import github, junit, markdown, sarif
 from augaudit.reporters.common import DEFAULT_OPTIONS, RenderOptions
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parent.parent
-SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
 HOSTILE = 'a <b> & "c" | d \\ `e` *f* [g](h) 50% ::x,y\r\nnext line\x1b[0m \x00'
 ROTATE = """\
 api: v2

@@ -7,38 +7,20 @@ thumbnail's; stage names are drawn above their columns at a legible size.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 
 import numpy as np
 import torch
 from PIL import Image
-from test_visuals import photo, view
 
 from augaudit.measure.capture import capture
-from augaudit.model import Report, Settings, StageReport, Summary
+from augaudit.model import Report
 from augaudit.model.visuals import SampleVisuals
 from augaudit.reporters.grid import CELL_BACKGROUND, LABEL_WIDTH, PAD, render_grid
+from tests.helpers.images import photo, view
+from tests.helpers.reports import report_with
 
 SHAPES = ((480, 640), (640, 480), (300, 300), (200, 500), (512, 384))
-NAMES = ("ToImage", "RandomRotation", "RandomResizedCrop", "ColorJitter", "ToDtype", "Normalize")
-
-
-def report_with(visuals: tuple[SampleVisuals, ...], names=NAMES) -> Report:
-    stages = tuple(
-        StageReport(i + 1, n, f"{n}()", None, "geometric", (), False, None, None, {})
-        for i, n in enumerate(names)
-    )
-    base = Report(
-        spec="configs/x.yaml",
-        settings=Settings(seed=0, samples=1, input="pil", mode="rgb"),
-        images=(),
-        stages=stages,
-        findings=(),
-        summary=Summary(0, 0, 0, 0),
-        augaudit_version="0.1.0",
-    )
-    return dataclasses.replace(base, visuals=visuals)
 
 
 def five_by_six() -> tuple[Report, list[list[np.ndarray]]]:

@@ -7,6 +7,9 @@ Outside truths:
 - fill in seed example 1's rotation: the stage's own measured border_fill_fraction for the
   same sample (the fill overlay is its area average, so the means agree to 1/255);
 - the 20 MB budget: bytes of a rendered 50 images x 8 samples x 12 stages report.
+
+The last tests audit the run-control stages (``tests/helpers/run_control.py``): an empty
+output and ``--html-images`` leave out pictures, never the page.
 """
 
 from __future__ import annotations
@@ -20,8 +23,6 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from test_grid import report_with
-from test_visuals import view
 from torchvision.transforms import v2
 
 from augaudit import audit
@@ -30,6 +31,10 @@ from augaudit.model import Finding
 from augaudit.model.visuals import SampleVisuals
 from augaudit.reporters.html.images import BUDGET, MARKUP_PER_CELL, encode_cell
 from augaudit.reporters.html.page import render_html
+from augaudit.spec import load_spec
+from tests.helpers.images import view
+from tests.helpers.reports import report_with
+from tests.helpers.run_control import make_workspace, run_py, write_stages
 
 ASTRONAUT = "sample_images/astronaut.jpg"
 BAD_IMAGES = [ASTRONAUT, "sample_images/camera.png", "sample_images/checkerboard.png"]
@@ -152,6 +157,7 @@ def _big_report() -> tuple[object, int]:
     return report_with(tuple(rows), names), 50 * 8 * 13
 
 
+@pytest.mark.slow
 def test_size_budget_50_images_8_samples_12_stages():
     report, cells = _big_report()
     html = render_html(report)  # type: ignore[arg-type]
@@ -178,6 +184,9 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.subprocess  # Chromium and playwright's driver
 def test_bad_report_in_headless_chromium(bad, tmp_path):
     exe = _chromium()
     if exe is None:
@@ -226,3 +235,49 @@ def test_bad_report_in_headless_chromium(bad, tmp_path):
     assert opened
     shot = Image.open(tmp_path / "report.png")
     assert shot.size[0] >= 1400 and shot.size[1] > 1000
+
+
+# --- pictures kept for the page: empty outputs, --html-images ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_workspace(tmp_path_factory.mktemp("runctl"))
+
+
+@pytest.fixture(scope="module")
+def stages_py(ws: Path) -> Path:
+    return write_stages(ws)
+
+
+def test_an_empty_output_does_not_break_the_visual_report(ws: Path, stages_py: Path) -> None:
+    from augaudit.reporters.html.page import render_html
+
+    report = run_py(stages_py, "empty", [str(ws / "imgs" / "img06.png")], samples=1, visuals=True)
+    (sample,) = report.visuals
+    assert [v.stage for v in sample.stages] == [0, 1, 2]  # no picture of the empty output
+    # An empty output is an error of its stage (AUG501), not a clean run with null metrics.
+    assert report.stages[2].runs == 0
+    assert "stage returned an empty image (3x0x48)" in report.stages[2].errors[0].message
+    assert [(f.code, f.stage) for f in report.findings if f.code == "AUG501"] == [("AUG501", 3)]
+    assert "<html" in render_html(report)
+
+
+def test_visual_reports_keep_only_the_pictures_they_show(ws: Path) -> None:
+    from augaudit.reporters.html.page import render_html
+
+    pipeline = load_spec(str(ws / "pipeline.yaml"))
+    images = [str(ws / "imgs" / f"img0{i}.png") for i in range(4)]
+    report = audit(pipeline, images, samples=2, visuals=True, visual_images=2)
+    assert [(v.image.rsplit("/", 1)[-1], v.sample) for v in report.visuals] == [
+        ("img00.png", 0),
+        ("img00.png", 1),
+        ("img01.png", 0),
+        ("img01.png", 1),
+    ]
+    page = render_html(report, max_images=2)
+    assert "2 images left out of the grid by --html-images 2" in page
+    assert "img03.png" in page.split("left out of the grid", 1)[1].split("</p>", 1)[0]
+    grid_only = audit(pipeline, images[:2], samples=3, visuals=True, visual_samples=1)
+    assert [v.sample for v in grid_only.visuals] == [0, 0]
+    assert all(len(v.stages) == 6 for v in grid_only.visuals)  # input + 5 stages

@@ -1,5 +1,6 @@
-"""Bad images: every file of the generated corpus (tests/bad_images.py) is audited or skipped
-with a one-line reason, in the library and through the real CLI, and never crashes the run.
+"""Bad images: every file of the generated corpus (tests/helpers/bad_images.py) is audited or
+skipped with a one-line reason, in the library and through the real CLI, and never crashes the
+run.
 
 Unreadable files: the tests run as root, where ``chmod 000`` does not stop reading
 (CAP_DAC_OVERRIDE). So the real permission test skips as root, saying so, and a second test
@@ -18,21 +19,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bad_images import (
-    Case,
-    is_root,
-    make_corpus,
-    stored_for_orientation,
-    upright_pattern,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from augaudit.errors import InputError
 from augaudit.sources.images import ImageSkipped, discover, load
+from tests.helpers import REPO
+from tests.helpers.bad_images import (
+    Case,
+    is_root,
+    make_corpus,
+    stored_for_orientation,
+    upright_pattern,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 CLI_FLAGS = ("--samples", "1", "--format", "json")
 CHEAP_SPEC = "pipeline:\n  - ToImage\n  - ToDtype: {dtype: float32, scale: true}\n"
 
@@ -107,6 +108,7 @@ def test_animated_gif_audits_its_first_frame(corpus: tuple[Path, list[Case]]) ->
     assert "animated (3 frames): first frame audited" in loaded.notes
 
 
+@pytest.mark.subprocess
 def test_oversized_images_are_refused_before_decoding(corpus: tuple[Path, list[Case]]) -> None:
     root, _ = corpus
     # In a fresh process without torch: decoding the 20000x20000 image would take 400 MB
@@ -171,6 +173,8 @@ def test_symlink_loop_in_a_folder_does_not_crash_discovery(tmp_path: Path) -> No
         assert _outcome(source.path)[:2] == ("skipped", "cannot read image: symbolic link loop")
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_symlink_loop_named_by_absolute_path_is_skipped_through_the_cli(tmp_path: Path) -> None:
     # Regression: display_path() resolved the absolute path, which raised RuntimeError -> exit 3.
     outside = tmp_path / "elsewhere"
@@ -255,6 +259,8 @@ def test_corrupted_files_load_or_skip_never_raise_anything_else(
         path.unlink()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_whole_corpus_through_the_cli(corpus: tuple[Path, list[Case]]) -> None:
     root, cases = corpus
     (root / "spec.yaml").write_text(CHEAP_SPEC)

@@ -24,8 +24,8 @@ from augaudit.knowledge import is_torchvision_class, stage_kind, walk
 from augaudit.spec import load_spec, static
 from augaudit.spec.catalog import CATALOG_FILE, decode_default, encode_default
 from augaudit.spec.static import load_static
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 CONFIGS = sorted(REPO.glob("configs/*.yaml"))
 
 

@@ -9,7 +9,6 @@ deep nesting, anchors, aliases, merge keys and tags. Each test counts the cases 
 
 from __future__ import annotations
 
-import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,6 +22,7 @@ from hypothesis import strategies as st
 from augaudit.errors import AugauditError, SpecError
 from augaudit.spec import Pipeline, load_spec
 from augaudit.spec.yaml_source import MAX_BYTES, TOO_LARGE
+from tests.helpers.spec_strategies import ANY_DATA, ENTRY, hydra
 
 COUNTS: Counter[str] = Counter()
 FUZZ = settings(
@@ -30,107 +30,6 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-TRANSFORMS = (
-    "RandomCrop",
-    "Resize",
-    "RandomRotation",
-    "Normalize",
-    "ToDtype",
-    "ToImage",
-    "ColorJitter",
-    "RandomApply",
-    "RandomChoice",
-    "Compose",
-    "Pad",
-    "GaussianBlur",
-    "Lambda",
-    "RandomErasing",
-    "InterpolationMode",
-    "v1.ToTensor",
-    "v1.RandomAffine",
-    "v2.RandomHorizontalFlip",
-    "Transform",
-    "functional",
-    "Nope",
-    "os.system",
-    "torchvision.transforms.v2.RandomCrop.__init__",
-)
-KEYS = (
-    "pipeline",
-    "api",
-    "input",
-    "_target_",
-    "_args_",
-    "_partial_",
-    "_convert_",
-    "_recursive_",
-    "transforms",
-    "ignore",
-    "p",
-    "size",
-    "degrees",
-    "dtype",
-    "scale",
-    "interpolation",
-    "fill",
-    "padding",
-    "mean",
-    "std",
-    "lambd",
-    *TRANSFORMS,
-)
-HUGE = st.sampled_from(
-    [10**30, -(10**30), 2**63, 2**64 + 1, 1e308, -1e308, math.inf, -math.inf, math.nan, 0, -1]
-)
-SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers(-5, 300)
-    | HUGE
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.sampled_from(KEYS)
-    | st.sampled_from(
-        ["v1", "v2", "pil", "uint8", "float", "float32", "torch.uint8", "bilinear", "AUG301"]
-    )
-    | st.text(max_size=12)
-)
-
-
-def _tree(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.recursive(
-        leaves,
-        lambda inner: (
-            st.lists(inner, max_size=4)
-            | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=4)
-        ),
-        max_leaves=25,
-    )
-
-
-ANY_DATA = _tree(SCALARS)
-ARGS = _tree(SCALARS)
-ENTRY = st.sampled_from(TRANSFORMS) | st.dictionaries(
-    st.sampled_from(TRANSFORMS), st.none() | SCALARS | ARGS, min_size=1, max_size=1
-)
-HYDRA_TARGET = st.sampled_from(
-    [f"torchvision.transforms.v2.{n}" for n in TRANSFORMS if "." not in n]
-    + ["torchvision.transforms.Resize", "torchvision.transforms.v2.functional.resize", "x", ""]
-)
-
-
-def _hydra(depth: int) -> st.SearchStrategy[dict[str, Any]]:
-    nested: st.SearchStrategy[Any] = ARGS if depth == 0 else st.lists(_hydra(depth - 1), max_size=3)
-    return st.fixed_dictionaries(
-        {"_target_": HYDRA_TARGET},
-        optional={
-            "_args_": st.lists(SCALARS, max_size=3) | SCALARS,
-            "transforms": nested,
-            "p": SCALARS,
-            "size": SCALARS | ARGS,
-            "_partial_": st.booleans(),
-            "_bogus_": SCALARS,
-        },
-    )
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +77,7 @@ def test_short_form_pipelines(spec_dir: Path, entries: list[Any], api: Any, kind
 
 
 @FUZZ
-@given(doc=_hydra(2) | st.lists(_hydra(1), max_size=3))
+@given(doc=hydra(2) | st.lists(hydra(1), max_size=3))
 def test_hydra_form(spec_dir: Path, doc: Any) -> None:
     COUNTS["hydra form"] += 1
     check_load(spec_dir, _dump(doc))
@@ -351,6 +250,7 @@ def test_regression_explicit_tag_without_a_value(spec_dir: Path, tag: str) -> No
     assert isinstance(result, SpecError), result
 
 
+@pytest.mark.after_module  # reads the counts the fuzzers above recorded
 def test_fuzz_case_counts() -> None:
     if not COUNTS:
         pytest.skip("counts the fuzz tests of this file; none ran")
