@@ -242,24 +242,25 @@ def protect_inputs(
     configuration or the baseline being compared."""
     from augaudit.sources.images import discover
 
-    files = [Path(spec_file) for spec in specs if (spec_file := _spec_file(spec))]
+    files = [Path(file) for spec in specs if (file := _existing_file(spec))]
     with contextlib.suppress(AugauditError):  # no images: the audit says so, in its words
         files += [source.path for source in discover(list(images))]
     files += [p for p in (config.path, baseline) if p is not None]
     refuse_overwriting_inputs(outputs, files)
 
 
-def _spec_file(spec: str) -> str | None:
-    """The file of a spec (``train.py:name`` -> ``train.py``); None for an import path."""
-    path, sep, _ = spec.rpartition(":")
-    if sep and path.endswith(".py"):
-        return path
-    return spec if Path(spec).exists() else None
+def _existing_file(spec: str) -> str | None:
+    """The file a spec names, when it exists (not for an import path)."""
+    from augaudit.spec import spec_file
+
+    file = spec_file(spec)
+    return file if file is not None and Path(file).exists() else None
 
 
 def _absolute_spec(spec: str) -> str:
-    """The spec with its file made absolute (an import path stays as it is)."""
-    file = _spec_file(spec)
+    """The spec with its existing file made absolute (anything else stays as typed, so its
+    error names it as the user wrote it)."""
+    file = _existing_file(spec)
     if file is None:
         return spec
     return os.path.abspath(file) + spec[len(file) :]

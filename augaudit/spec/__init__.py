@@ -17,10 +17,19 @@ from augaudit.spec.model import Pipeline, StageSpec
 from augaudit.spec.python_source import load_import_path, load_python_file, stages_from_object
 from augaudit.spec.yaml_source import read_yaml
 
-__all__ = ["Pipeline", "StageSpec", "load_spec"]
+__all__ = ["Pipeline", "StageSpec", "load_spec", "spec_file"]
 
 _PY_FILE = re.compile(r"^(?P<file>.+\.py)(?::(?P<name>[A-Za-z_][\w.]*))?$")
 _IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+
+
+def spec_file(ref: str) -> str | None:
+    """The file a spec names (``train.py:name`` -> ``train.py``); None for an import path or a
+    reference that is no spec."""
+    if ref.lower().endswith((".yaml", ".yml")):
+        return ref
+    match = _PY_FILE.match(ref)
+    return match["file"] if match else None
 
 
 def load_spec(ref: str, *, allow_modules: Sequence[str] = ()) -> Pipeline:
