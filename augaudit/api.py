@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from augaudit._version import __version__
 from augaudit.aggregate.aggregator import Aggregator
@@ -17,6 +18,7 @@ from augaudit.aggregate.sampling import subset
 from augaudit.checks.context import CheckContext
 from augaudit.checks.registry import all_checks
 from augaudit.errors import AuditInterrupted, InputError
+from augaudit.execution.memory import fit_jobs
 from augaudit.execution.worker import AuditPlan
 from augaudit.knowledge import stage_kind
 from augaudit.model import (
@@ -50,7 +52,7 @@ def audit(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     progress: Progress | None = None,
-    jobs: int = 1,
+    jobs: int | Literal["auto"] = 1,
     isolate: bool = False,
     max_images: int | None = None,
     stage_timeout: float | None = 60.0,
@@ -76,17 +78,14 @@ def audit(
     mode
         ``rgb`` converts every image to RGB; ``keep`` keeps its mode.
     jobs, isolate
-        Worker processes (1: this process, unless ``isolate``: then one worker, so that a
-        stage that ends its process, ``os._exit`` or a crash, costs only its image; the CLI
-        isolates). The report is the same for any value.
+        Worker processes (1: this process; ``"auto"``: the cores the memory allows for the
+        largest image, as the CLI). ``isolate`` forks one even for 1, so that a stage that
+        ends its process costs only its image. The report is the same for any value.
     max_images
-        Audit a seeded random subset of this many images, and give each mean
-        a 95% confidence interval over images.
-    stage_timeout
-        Seconds a stage may take on one sample (None: no limit); a stage that
-        times out is reported and not run again.
-    max_megapixels
-        Largest output a stage may return (None: no limit); a bigger one is an error.
+        Audit a seeded random subset of this many images (means get a 95% interval).
+    stage_timeout, max_megapixels
+        Seconds a stage may take on one sample, and the largest output it may return
+        (None: no limit); either broken is reported, and a timed-out stage not run again.
     visuals
         Keep pictures of every stage (``Report.visuals``) for the visual reports:
         of the first ``visual_images`` images that loaded and their first
@@ -109,9 +108,11 @@ def audit(
     settings = Settings(seed, samples, kind, mode, fail_on, max_images, stage_timeout)
     settings = replace(settings, max_megapixels=max_megapixels)
     sources = found if max_images is None else subset(found, max_images, seed)
+    pipeline = _unwrapped(pipeline, sources, settings)
     pictures = _Pictures(visuals, visual_images, visual_samples)
     found_count = len(found) if max_images is not None else None
-    execution = _Execution(jobs, isolate, progress, pictures)
+    workers = fit_jobs([source.path for source in sources]) if jobs == "auto" else jobs
+    execution = _Execution(workers, isolate, progress, pictures)
     return _audit(pipeline, settings, policy, (sources, found_count), execution)
 
 
@@ -181,11 +182,25 @@ def _run(
             execution.progress(done, len(sources))
 
 
+def _unwrapped(pipeline: Pipeline, sources: Sequence[ImageSource], settings: Settings) -> Pipeline:
+    """Wrappers proved to call their inner pipeline, replaced by its stages."""
+    if not any(stage.delegate is not None for stage in pipeline.stages):
+        return pipeline  # nothing to prove: torch is not needed for this
+    from augaudit.measure.delegation import Draws, unwrap
+
+    draws = Draws(settings.input, settings.mode, settings.samples, settings.seed)
+    draws = replace(draws, stage_timeout=settings.stage_timeout)
+    return replace(pipeline, stages=unwrap(pipeline.stages, sources, draws).stages)
+
+
 def _check_run_options(
-    jobs: int, max_images: int | None, stage_timeout: float | None, megapixels: float | None
+    jobs: int | Literal["auto"],
+    max_images: int | None,
+    stage_timeout: float | None,
+    megapixels: float | None,
 ) -> None:
-    if jobs < 1:
-        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    if jobs != "auto" and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise InputError(f"--jobs must be at least 1, got {jobs!r}")
     if max_images is not None and max_images < 1:
         raise InputError(f"--max-images must be at least 1, got {max_images}")
     if stage_timeout is not None and not stage_timeout >= 0:  # NaN fails too

@@ -194,6 +194,21 @@ ASSUMES_UNIT = frozenset(
         "AugMix",
     }
 )
+# Ops whose output for a pixel depends on other pixels' values (a histogram) or that map
+# values non-linearly: after fill or a geometric op in the same stage, the probes'
+# difference no longer separates fill from content. Policies may draw one after a warp.
+VALUE_DEPENDENT = frozenset(
+    {
+        "RandomEqualize",
+        "RandomAutocontrast",
+        "RandomSolarize",
+        "RandomPosterize",
+        "AutoAugment",
+        "RandAugment",
+        "TrivialAugmentWide",
+        "AugMix",
+    }
+)
 # Resampling transforms that blend fill into image pixels through a tensor grid even
 # on PIL input (torchvision converts to a tensor and back).
 ALWAYS_GRID = frozenset({"ElasticTransform"})
@@ -285,8 +300,13 @@ _DEPRECATED = {
 def deprecated_replacement(transform: Any) -> str | None:
     """The replacement of a deprecated torchvision transform, or None."""
     kind = name(transform)
-    if kind == "ToTensor" and is_torchvision_class(transform) and api_of(transform) == "v2":
-        return _DEPRECATED[kind]
-    if kind == "ConvertImageDtype" and is_torchvision_class(transform):
+    # torchvision 0.29 deprecates v2's ToTensor (it warns) and v2's ConvertImageDtype (its
+    # docstring); v1's are current.
+    if kind in _DEPRECATED and is_torchvision_class(transform) and api_of(transform) == "v2":
         return _DEPRECATED[kind]
     return None
+
+
+def holds_value_dependent_op(transform: Any) -> bool:
+    """Whether a torchvision stage is, or holds, an op of ``VALUE_DEPENDENT``."""
+    return any(is_torchvision_class(t, VALUE_DEPENDENT) for t in walk(transform))

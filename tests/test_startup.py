@@ -24,12 +24,12 @@ from augaudit.cli import app, main
 REPO = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "torchvision", "pydantic")
 WRAPPER = f"""
-import atexit, json, runpy, sys
+import atexit, json, os, runpy, sys
 report, sys.argv = sys.argv[1], ["augaudit", *sys.argv[2:]]
 heavy = {HEAVY!r}
 
-def write():
-    with open(report, "w") as handle:
+def write():  # per process: the CLI's watched child does the work
+    with open(f"{{report}}.{{os.getpid()}}", "w") as handle:
         json.dump(sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy)), handle)
 
 atexit.register(write)
@@ -50,7 +50,10 @@ def imported(args: list[str], tmp_path: Path) -> tuple[int, list[str], str]:
         text=True,
         timeout=300,
     )
-    return proc.returncode, json.loads(report.read_text()), proc.stderr
+    found = sorted({name for done in tmp_path.glob(report.name + ".*")
+                    for name in json.loads(done.read_text())})  # fmt: skip
+    assert list(tmp_path.glob(report.name + ".*")), "no process wrote its imports"
+    return proc.returncode, found, proc.stderr
 
 
 @pytest.mark.subprocess

@@ -7,6 +7,7 @@ with pixels.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,8 @@ _FLAG_FACTS = (
     "mutated_input",
     "fill_lost",
     "reference_lost",
+    "unchanged",
+    "unseeded",
 )
 
 
@@ -153,7 +156,7 @@ class Aggregator:
                     input_convention=self._most_common(self._conv_in[i]),
                     metrics=metrics,
                     errors=tuple(self._errors[i]),
-                    notes=tuple(self._notes[i]),
+                    notes=(*spec.notes, *self._notes[i]),
                     runs=self._runs[i],
                 )
             )
@@ -206,8 +209,12 @@ def _possible(metric: str) -> tuple[float, float]:
     return -math.inf, math.inf
 
 
+# Python's default repr names the object's address, which changes from run to run.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def _one_line(text: str, limit: int = 200) -> str:
-    flat = " ".join(text.split())
+    flat = _ADDRESS.sub("", " ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 

@@ -55,6 +55,8 @@ class Evidence:
     mutated_input: Flag | None = None
     fill_lost: Flag | None = None
     reference_lost: Flag | None = None
+    unchanged: Flag | None = None
+    unseeded: Flag | None = None
     # The stage's output type differed from its first sample's for the same input type.
     type_varies: Flag | None = None
 

@@ -30,7 +30,9 @@ def where(ctx: CheckContext, index: int, transform: Any) -> str:
     """``stage 3 (RandomRotation)``, or ``stage 3 (RandomApply: RandomRotation)`` inside."""
     stage = stage_at(ctx, index)
     inner = name(transform)
-    return ctx.label(stage) if inner == stage.name else f"stage {index} ({stage.name}: {inner})"
+    # A wrapper's inner stage is named "RandomRotation (Preset.transforms[1])".
+    named = inner == stage.name or stage.name.startswith(f"{inner} (")
+    return ctx.label(stage) if named else f"stage {index} ({stage.name}: {inner})"
 
 
 def pct(value: float) -> str:

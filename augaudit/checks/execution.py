@@ -135,9 +135,10 @@ def normalize_order(ctx: CheckContext) -> Iterator[Finding]:
 def deprecated_api(ctx: CheckContext) -> Iterator[Finding]:
     """A transform torchvision deprecates, with its replacement.
 
-    ``v2.ToTensor`` warns and will be removed; ``ConvertImageDtype`` (v1 and
-    v2) is superseded by ``v2.ToDtype(dtype, scale=True)``. v1's
-    ``ToTensor`` is not deprecated and is not reported.
+    ``v2.ToTensor`` warns and will be removed; ``v2.ConvertImageDtype`` is
+    documented as deprecated in favour of ``v2.ToDtype(dtype, scale=True)``.
+    v1's ``ToTensor`` and ``ConvertImageDtype`` are not deprecated (torchvision
+    0.29) and are not reported.
 
     Fails::
 
@@ -255,34 +256,3 @@ def mutates_input(ctx: CheckContext) -> Iterator[Finding]:
                 f"{ctx.label(stage)} changed its input in place on {name_images(images)}",
                 images,
             )
-
-
-def measurement_lost(ctx: CheckContext) -> Iterator[Finding]:
-    """A stage made a measurement impossible from there on: the numbers after it are unknown.
-
-    Border fill is tracked by running each stage on probe images with the real run's seed,
-    and fidelity by a float64 twin with the same draws. A stage whose output grid differs
-    from its probes' (it draws from a generator augaudit does not seed), that refuses the
-    probes or the twin's input, or raises on them ends that measurement: the report shows
-    no number rather than a wrong one, and this finding says so, so that a gate does not
-    read the missing number as a pass.
-
-    Fails: a Python spec stage ``def crop(x): return v2.RandomCrop(100)(x) if
-    random.SystemRandom().random() < 0.5 else x`` before a rotation (unseeded draws).
-
-    Passes: the same stage drawing from ``random`` (seeded by augaudit).
-    """
-    for stage in ctx.stages:
-        for what, lost in (
-            ("border fill", lambda e: seen(e.fill_lost)),
-            ("fidelity against the reference", lambda e: seen(e.reference_lost)),
-        ):
-            images = ctx.images_where(stage.index, lost)
-            if images:
-                yield finding(
-                    "AUG508",
-                    stage,
-                    f"{what} could not be measured from {ctx.label(stage)} on "
-                    f"({name_images(images)}): it is unknown for the stages after it",
-                    images,
-                )

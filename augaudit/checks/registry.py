@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from augaudit.checks import execution, fidelity, geometry, precision, ranges
+from augaudit.checks import draws, execution, fidelity, geometry, precision, ranges
 from augaudit.checks.context import CheckContext
 from augaudit.model import Finding
 from augaudit.model.codes import BY_CODE, CodeInfo, Severity
@@ -72,7 +72,9 @@ CHECKS: tuple[Check, ...] = (
     Check(BY_CODE["AUG505"], execution.stage_timeout),
     Check(BY_CODE["AUG506"], execution.unstable_output_type),
     Check(BY_CODE["AUG507"], execution.mutates_input),
-    Check(BY_CODE["AUG508"], execution.measurement_lost),
+    Check(BY_CODE["AUG508"], draws.measurement_lost),
+    Check(BY_CODE["AUG509"], draws.no_effect),
+    Check(BY_CODE["AUG510"], draws.unseeded_random),
 )
 REGISTRY: dict[str, Check] = {check.code: check for check in CHECKS}
 

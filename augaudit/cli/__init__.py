@@ -17,7 +17,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from augaudit._version import __version__
-from augaudit.cli import audit_cmds, docs_cmds, gate_cmds
+from augaudit.cli import audit_cmds, docs_cmds, gate_cmds, supervise
 from augaudit.cli.common import (
     EXIT_BUG,
     OUTPUT_ERRNOS,
@@ -109,6 +109,12 @@ def _run_fast(command: Callable[[], None]) -> None:
 
 
 def main() -> None:
+    if supervise.wanted(sys.argv[1:]):
+        supervise.supervise(_run_command)
+    _run_command()
+
+
+def _run_command() -> None:
     stop_on_sigterm()
     try:
         fast = _fast_path(sys.argv[1:])

@@ -136,7 +136,6 @@ def audit_one(
     root: Path | None = None,
 ) -> Report:
     from augaudit.api import audit
-    from augaudit.execution.parallel import default_jobs
 
     with progress_bar(f"auditing {spec}") as bar, user_code_guard(root):
         report = guarded(
@@ -153,11 +152,11 @@ def audit_one(
                 select=rules.select,
                 ignore=rules.ignore,
                 progress=bar,
-                jobs=pick(draws.jobs, None, default_jobs()),
+                jobs=pick(draws.jobs, None, "auto"),
                 isolate=True,
                 max_images=draws.max_images,
-                stage_timeout=_timeout(draws.stage_timeout),
-                max_megapixels=_limit(draws.max_megapixels),
+                stage_timeout=_timeout(pick(draws.stage_timeout, config.stage_timeout, None)),
+                max_megapixels=_limit(pick(draws.max_megapixels, config.max_megapixels, None)),
                 visuals=draws.visuals,
                 visual_images=draws.visual_images,
                 visual_samples=draws.visual_samples,

@@ -2,7 +2,8 @@
 
 Exit codes (public API): 0 no finding at or above --fail-on; 1 findings at or
 above it (or a baseline regression); 2 usage, spec, config or input error;
-3 internal error (a bug); 130 interrupted.
+3 internal error (a bug); 130 interrupted; 143 terminated; 128+N the process
+doing the work was killed by signal N (see cli/supervise.py).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def stop_on_sigterm() -> None:
     """Turn SIGTERM into :class:`Terminated` in this process (the main thread's handler)."""
 
     def handle(signum: int, frame: object) -> None:
+        if _TERMINATED:  # an echo (sent to the group and forwarded), or a second request
+            return
         _TERMINATED.append(signum)
         raise Terminated()
 

@@ -10,16 +10,15 @@ included) without pickling them; only results travel back.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import signal
-import sys
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
+from augaudit.execution.lifetime import die_with_parent
 from augaudit.execution.worker import AuditPlan, ImageResult, audit_image, crashed
 from augaudit.sources.images import ImageSource
 
@@ -71,23 +70,10 @@ def _init_worker() -> None:
     # however the parent ends (SIGKILL included), never left behind holding its memory.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
+    die_with_parent(signal.SIGKILL)
     import torch
 
     torch.set_num_threads(1)
-
-
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this process when its parent exits (PR_SET_PDEATHSIG)."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    if os.getppid() == 1:  # the parent died before the request: follow it now
-        os._exit(1)
 
 
 def _work(index: int, source: ImageSource) -> ImageResult:

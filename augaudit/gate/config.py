@@ -10,6 +10,7 @@ naming the file and key.
 from __future__ import annotations
 
 import difflib
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,8 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "thresholds": (dict, "a table of threshold names to numbers"),
     "allow-modules": (list, "a list of module names YAML specs may name"),
     "baseline": (str, "a baseline file path"),
+    "max-megapixels": ((int, float), "a number of megapixels >= 0 (0: no limit)"),
+    "stage-timeout": ((int, float), "a number of seconds >= 0 (0: no limit)"),
 }
 
 
@@ -69,6 +72,8 @@ class Config:
     thresholds: dict[str, float] = field(default_factory=dict)
     allow_modules: tuple[str, ...] = ()
     baseline: str | None = None
+    max_megapixels: float | None = None
+    stage_timeout: float | None = None
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -129,6 +134,10 @@ def _parse(table: dict[str, Any], path: Path, where: str) -> Config:
             raise ConfigError(f"'{key}' must be {description}, got {value!r}", where=where)
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"'{key}' must be {description} (strings)", where=where)
+        if isinstance(value, float) and not (math.isfinite(value) and value >= 0):
+            raise ConfigError(f"'{key}' must be {description}, got {value!r}", where=where)
+        if isinstance(value, int) and expected == (int, float) and value < 0:
+            raise ConfigError(f"'{key}' must be {description}, got {value!r}", where=where)
         values[key.replace("-", "_")] = value
     base = path.parent
     relative = lambda items: tuple(_relative(base, item) for item in items)  # noqa: E731
@@ -147,6 +156,8 @@ def _parse(table: dict[str, Any], path: Path, where: str) -> Config:
         thresholds=_thresholds(values.get("thresholds", {}), where),
         allow_modules=tuple(values.get("allow_modules", ())),
         baseline=_relative(base, values["baseline"]) if "baseline" in values else None,
+        max_megapixels=values.get("max_megapixels"),
+        stage_timeout=values.get("stage_timeout"),
     )
 
 

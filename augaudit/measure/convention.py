@@ -12,15 +12,28 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from augaudit.knowledge import normalize_params
+from augaudit.knowledge import is_torchvision_class, normalize_params
+from augaudit.measure.coverage import Levels
 from augaudit.measure.values import UNIT, Convention, integer_convention, is_float, to_chw
+
+# Below this, a fitted scale or offset is the input's own (float32 rounding of the probes).
+SAME = 1e-4
 
 
 def output_convention(
-    out: Any, conv_in: Convention, transform: Any, gain: float | None, real_in: Any
+    out: Any,
+    conv_in: Convention,
+    transform: Any,
+    gain: float | None,
+    real_in: Any,
+    levels: Levels | None = None,
 ) -> Convention:
     if not is_float(out):
         return integer_convention(out)
+    if levels is not None and not is_torchvision_class(transform):
+        fitted = fitted_convention(levels, conv_in)
+        if fitted is not None:
+            return fitted
     if is_float(real_in) or not conv_in.integer:
         params = normalize_params(transform)
         return conv_in.normalized(*params) if params else conv_in
@@ -35,3 +48,27 @@ def output_convention(
         return UNIT
     top_value = round(1.0 / out_scale)
     return Convention(f"float [0,{top_value}]", (out_scale,), wide=top_value != 1)
+
+
+def fitted_convention(levels: Levels, conv_in: Convention) -> Convention | None:
+    """The convention of a stage augaudit does not know, from its probes' output levels.
+
+    The probes hold unit values ``levels.unit_a`` and ``levels.unit_b``; a stage that maps
+    unit data affinely per channel (``x / 255`` then ``Normalize`` inside a user's wrapper)
+    gives ``raw = slope * unit + intercept``, so ``unit = raw / slope - intercept / slope``.
+    None when the map is no convention change (the caller's rules then apply) or cannot
+    be one (a flat or inverted response).
+    """
+    step = levels.unit_b - levels.unit_a
+    if not step > 0:
+        return None
+    pairs = zip(levels.out_a, levels.out_b, strict=True)
+    slopes = [(b - a) / step for a, b in pairs]
+    if any(not math.isfinite(s) or s <= 0 for s in slopes):
+        return None
+    intercepts = [a - s * levels.unit_a for a, s in zip(levels.out_a, slopes, strict=True)]
+    scale = tuple(1.0 / s for s in slopes)
+    offset = tuple(-i / s for i, s in zip(intercepts, slopes, strict=True))
+    if all(abs(o) < SAME for o in offset) and max(scale) - min(scale) < SAME * max(scale):
+        return None  # no offset, one scale: the gain rules (unit or wide) decide
+    return Convention("normalized", scale, offset)

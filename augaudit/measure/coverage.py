@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from augaudit.knowledge import CONTAINERS, FILL_FREE, GEOMETRIC, is_torchvision_class, walk
-from augaudit.measure.seeding import seed_everything
+from augaudit.measure.seeding import seed_stage
 from augaudit.measure.values import Convention, like, to_chw
 
 # Unit values picked so that solarize (x -> 1-x above a threshold), posterize to
@@ -48,6 +48,20 @@ class ProbeResult:
 
     coverage: torch.Tensor
     gain: float | None
+    # For stages augaudit does not know: the probes' unit input levels and, per channel,
+    # their output levels where the output is still wholly the probe (the stage's map).
+    levels: Levels | None = None
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Unit input levels of the two probes (as quantized by the input's type) and the
+    stage's raw output level for each, per output channel."""
+
+    unit_a: float
+    unit_b: float
+    out_a: tuple[float, ...]
+    out_b: tuple[float, ...]
 
 
 def probe_inputs(
@@ -86,7 +100,14 @@ def _constant(template: Any, raw: torch.Tensor, shape: tuple[int, int, int]) -> 
     return cached.clone() if isinstance(cached, torch.Tensor) else cached.copy()
 
 
-def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -> ProbeResult:
+def read_probes(
+    out_a: Any,
+    out_b: Any,
+    conv_in: Convention,
+    channels_in: int,
+    *,
+    unit_in: tuple[float, float] | None = None,
+) -> ProbeResult:
     """Coverage and gain from the stage's outputs on the two probes.
 
     Raises
@@ -98,6 +119,7 @@ def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -
     a, b = to_chw(out_a), to_chw(out_b)
     if a.shape != b.shape:
         raise ValueError("probe outputs differ in shape: the stage ignores its seed")
+    means = _levels(a, b, unit_in) if unit_in is not None else None
     # to_chw returns copies, so the arithmetic below can work in place.
     diff = b.sub_(a)
     if not bool(torch.isfinite(diff.sum())):  # one reduction proves all finite
@@ -117,7 +139,28 @@ def read_probes(out_a: Any, out_b: Any, conv_in: Convention, channels_in: int) -
     step = conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_B, dtype=torch.float64))
     step = step - conv_in.from_unit(torch.full((channels_in, 1, 1), PROBE_A, dtype=torch.float64))
     gain = float(peak[live].median()) / float(step.abs().mean())
-    return ProbeResult(cover, gain)
+    return ProbeResult(cover, gain, means)
+
+
+def _levels(a: torch.Tensor, b: torch.Tensor, unit_in: tuple[float, float]) -> Levels | None:
+    """The output levels of the two probes: per channel, the median, provided some pixels
+    hold it in both outputs (fill and blended edges differ from it)."""
+    if a.ndim != 3 or a.numel() == 0:
+        return None
+    flat_a, flat_b = a.flatten(1), b.flatten(1)
+    level_a, level_b = flat_a.median(dim=1).values, flat_b.median(dim=1).values
+    inside = (flat_a == level_a[:, None]).all(0) & (flat_b == level_b[:, None]).all(0)
+    finite = torch.isfinite(level_a).all() & torch.isfinite(level_b).all()
+    if not bool(inside.any()) or not bool(finite):
+        return None
+    return Levels(*unit_in, tuple(level_a.tolist()), tuple(level_b.tolist()))
+
+
+def _unit_levels(probe_a: Any, probe_b: Any, conv: Convention) -> tuple[float, float]:
+    """The probes' unit values as the input's type holds them (8 bits round 0.15 to 38/255)."""
+    unit_a = conv.to_unit(to_chw(probe_a))
+    unit_b = conv.to_unit(to_chw(probe_b))
+    return float(unit_a.median()), float(unit_b.max())
 
 
 def probes_share_a_call(transform: Any, template: Any, conv: Convention) -> bool:
@@ -172,13 +215,15 @@ def probe(
     """
     if probes_share_a_call(transform, template, conv):
         try:
-            seed_everything(seed)
+            seed_stage(transform, seed)
             return probe_together(transform, template, conv, coverage)
         except Exception:  # the full probes below give the stage's own error, if any
             pass
     probe_a, probe_b = probe_inputs(template, conv, coverage, channels)
-    seed_everything(seed)
+    seed_stage(transform, seed)
     out_a = transform(probe_a)
-    seed_everything(seed)
+    seed_stage(transform, seed)
     out_b = transform(probe_b)
-    return read_probes(out_a, out_b, conv, channels)
+    known = is_torchvision_class(transform)
+    unit_in = None if known else _unit_levels(probe_a, probe_b, conv)
+    return read_probes(out_a, out_b, conv, channels, unit_in=unit_in)

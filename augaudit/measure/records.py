@@ -53,6 +53,10 @@ class Facts:
     # A measurement this stage made impossible from here on (the reason is in the notes).
     fill_lost: bool = False
     reference_lost: bool = False
+    # The output is the input: same type, shape and values.
+    unchanged: bool = False
+    # A second call with the same seed gave another output.
+    unseeded: bool = False
 
 
 @dataclass(frozen=True)

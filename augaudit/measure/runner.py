@@ -17,12 +17,23 @@ import torch
 from augaudit.knowledge import StageKind
 from augaudit.measure.capture import StageView, capture
 from augaudit.measure.convention import output_convention
-from augaudit.measure.coverage import fully_covered, keeps_full_coverage, probe
+from augaudit.measure.coverage import (
+    Levels,
+    fully_covered,
+    keeps_full_coverage,
+    probe,
+)
 from augaudit.measure.facts import cast_factor, check_facts
 from augaudit.measure.masks import out_of_range_mask, wrapped_mask
 from augaudit.measure.mutation import fingerprint, mutated
 from augaudit.measure.records import OutputKind, StageRun
-from augaudit.measure.seeding import seed_everything, stage_seed
+from augaudit.measure.replay import (
+    UNSEEDED_NOTE,
+    check_probe_assumptions,
+    reproduces,
+    same_raw,
+)
+from augaudit.measure.seeding import seed_stage, stage_seed
 from augaudit.measure.stage_metrics import (
     Fidelity,
     border_fill,
@@ -105,7 +116,7 @@ def run_sample(
             runs.append(_failed(index + 1, f"not run: {timed_out[index]}", "timeout"))
             break
         s = stage_seed(seed, image_key, sample, index + 1)
-        seed_everything(s)
+        seed_stage(transform, s)
         try:
             with deadline(stage_timeout):
                 before = fingerprint(flow.real, values=kind == "unknown")
@@ -206,10 +217,17 @@ def _measure_stage(
     notes: list[str] = []
     desc = describe(out)
     type_changed = desc.type_key != flow.desc.type_key
-    coverage, gain = _coverage(transform, kind, flow, out_raw, seed, type_changed, notes)
-    conv_out = output_convention(out, flow.conv, transform, gain, flow.real)
+    reproducible = kind != "unknown" or reproduces(transform, flow.real, out, seed)
+    if reproducible:
+        coverage, gain, levels = _coverage(
+            transform, kind, flow, out_raw, seed, type_changed, notes
+        )
+    else:
+        coverage, gain, levels = None, None, None
+        notes.append(UNSEEDED_NOTE)
+    conv_out = output_convention(out, flow.conv, transform, gain, flow.real, levels)
     out_unit = conv_out.to_unit(out_raw)
-    twin = flow.twin
+    twin = flow.twin if reproducible else None
     if twin is not None:
         try:
             stepped = step(
@@ -248,6 +266,8 @@ def _measure_stage(
             ),
             fill_lost=flow.coverage is not None and coverage is None,
             reference_lost=flow.twin is not None and twin is None,
+            unchanged=not type_changed and same_raw(flow.raw, out_raw),
+            unseeded=not reproducible,
         ),
         notes=tuple(notes),
         input_convention=flow.conv,
@@ -263,9 +283,10 @@ def _coverage(
     seed: int,
     type_changed: bool,
     notes: list[str],
-) -> tuple[torch.Tensor | None, float | None]:
-    """The output's coverage by source pixels and the probes' gain (None where not probed)."""
-    coverage, gain = flow.coverage, None
+) -> tuple[torch.Tensor | None, float | None, Levels | None]:
+    """The output's coverage by source pixels, the probes' gain and their output levels
+    (None where not probed)."""
+    coverage, gain, levels = flow.coverage, None, None
     if coverage is not None and (kind != "photometric" or type_changed):
         # Skipping the probes loses only their gain, which a stage that keeps
         # its type does not need.
@@ -274,14 +295,15 @@ def _coverage(
         else:
             try:
                 probed = probe(transform, flow.real, flow.conv, coverage, flow.raw.shape[0], seed)
-                coverage, gain = probed.coverage, probed.gain
+                check_probe_assumptions(transform, coverage, probed, out_raw)
+                coverage, gain, levels = probed.coverage, probed.gain, probed.levels
             except Exception as exc:
                 coverage = None
                 notes.append(f"border fill not tracked from here on: {type(exc).__name__}: {exc}")
     if coverage is not None and tuple(coverage.shape) != tuple(out_raw.shape[1:]):
         coverage = None
         notes.append("border fill not tracked from here on: output grid differs from probes")
-    return coverage, gain
+    return coverage, gain, levels
 
 
 def _metrics(kind: StageKind, before: _Flow, after: _Flow) -> tuple[SampleMetrics, Fidelity | None]:

@@ -33,8 +33,8 @@ from PIL import Image
 
 from augaudit.knowledge import UNIT_FREE, StageKind, is_torchvision_class
 from augaudit.measure.grid_precision import real_grid_dtype
-from augaudit.measure.seeding import seed_everything
-from augaudit.measure.values import UNIT, Convention, is_image_like, like, to_chw
+from augaudit.measure.seeding import seed_stage
+from augaudit.measure.values import UNIT, Convention, is_image_like, like, same_values, to_chw
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def step(
         routes.append(("grid", partial(_run_copy, grid)))
     copied = partial(_run_copy, torch.float64)
     routes.append(("float64", copied if version is None else _run_float64_in_place))
-    routes.append(("8-bit", _run_at_real_precision))
+    routes.append(("8-bit", partial(_run_at_real_precision, conv_out)))
     for route, run in routes:
         try:
             unit = run(transform, twin, real_in, conv_in, target, seed)
@@ -137,7 +137,7 @@ def step(
         on_integers = route == "float64" and conv_in.integer and kind != "geometric"
         if on_integers and not unit_free(transform):
             unit, route = _same_operation(
-                unit, transform, twin, real_in, real_out, conv_in, target, seed
+                unit, transform, twin, real_in, real_out, conv_in, conv_out, seed
             )
         value = unit if target.is_unit else target.from_unit(unit)
         return TwinStep(Twin(value, target), route)
@@ -166,7 +166,7 @@ def _same_operation(
     real_in: Any,
     real_out: Any,
     conv_in: Convention,
-    target: Convention,
+    conv_out: Convention,
     seed: int,
 ) -> tuple[torch.Tensor, str]:
     """Keep the float result only if it is the same operation as on integers.
@@ -183,8 +183,8 @@ def _same_operation(
 
     try:
         probe = like(real_in, conv_in.from_unit(twin.unit()))
-        source = real_out if _same_values(probe, real_in) else _seeded_call(transform, probe, seed)
-        at_precision = _unit_output(source, transform, conv_in, real_in)
+        source = real_out if same_values(probe, real_in) else _seeded_call(transform, probe, seed)
+        at_precision = _unit_output(source, conv_out)
     except Exception:
         return unit, "float64"
     if at_precision.shape != unit.shape:
@@ -195,28 +195,17 @@ def _same_operation(
     return unit, "float64"
 
 
-def _same_values(a: Any, b: Any) -> bool:
-    if isinstance(a, Image.Image) and isinstance(b, Image.Image):
-        return a.mode == b.mode and a.size == b.size and a.tobytes() == b.tobytes()
-    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
-        return a.dtype == b.dtype and a.shape == b.shape and bool(torch.equal(a, b))
-    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        return a.dtype == b.dtype and bool(np.array_equal(a, b))
-    return False
-
-
 def _seeded_call(transform: Any, image: Any, seed: int) -> Any:
-    seed_everything(seed)
+    seed_stage(transform, seed)
     return transform(image)
 
 
-def _unit_output(out: Any, transform: Any, conv_in: Convention, real_in: Any) -> torch.Tensor:
+def _unit_output(out: Any, conv_out: Convention) -> torch.Tensor:
+    """A run at the real input's precision, in unit values: its output has the real
+    output's type and draws, so the real output's convention (measured) is its own."""
     if not is_image_like(out):
         raise TypeError(f"returned {type(out).__name__}")
-    from augaudit.measure.convention import output_convention
-
-    conv = output_convention(out, conv_in, transform, None, real_in)
-    return conv.to_unit(to_chw(out))
+    return conv_out.to_unit(to_chw(out))
 
 
 def _run_pil_float(
@@ -225,7 +214,7 @@ def _run_pil_float(
     unit = twin.unit()
     planes = []
     for channel in unit:
-        seed_everything(seed)
+        seed_stage(transform, seed)
         out = transform(Image.fromarray(channel.numpy().astype(np.float32), mode="F"))
         if not isinstance(out, Image.Image) or out.mode != "F":
             raise TypeError("stage did not return a float PIL image")
@@ -244,14 +233,14 @@ def _run_copy(
 ) -> torch.Tensor:
     # On a copy of the twin in ``dtype``: float64, or float32 where a nearest-neighbour
     # warp must pick pixels on the real run's grid (grid_precision.py).
-    out = transform(_seeded(seed, twin.value.to(dtype, copy=True)))
+    out = transform(_seeded(transform, seed, twin.value.to(dtype, copy=True)))
     return target.to_unit(to_chw(_float_tensor(out)))
 
 
 def _run_float64_in_place(
     transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
 ) -> torch.Tensor:
-    out = _float_tensor(transform(_seeded(seed, twin.value)))
+    out = _float_tensor(transform(_seeded(transform, seed, twin.value)))
     # torchvision's float64 (C, H, W) output is used as it is: a fresh tensor,
     # or the input itself when the stage did nothing, and nothing writes into
     # a twin after its stage.
@@ -260,8 +249,8 @@ def _run_float64_in_place(
     return target.to_unit(to_chw(out))
 
 
-def _seeded(seed: int, value: torch.Tensor) -> torch.Tensor:
-    seed_everything(seed)
+def _seeded(transform: Any, seed: int, value: torch.Tensor) -> torch.Tensor:
+    seed_stage(transform, seed)
     return value
 
 
@@ -273,7 +262,13 @@ def _float_tensor(out: Any) -> torch.Tensor:
 
 
 def _run_at_real_precision(
-    transform: Any, twin: Twin, real_in: Any, conv_in: Convention, target: Convention, seed: int
+    conv_out: Convention,
+    transform: Any,
+    twin: Twin,
+    real_in: Any,
+    conv_in: Convention,
+    target: Convention,
+    seed: int,
 ) -> torch.Tensor:
     probe = like(real_in, conv_in.from_unit(twin.unit()))
-    return _unit_output(_seeded_call(transform, probe, seed), transform, conv_in, real_in)
+    return _unit_output(_seeded_call(transform, probe, seed), conv_out)

@@ -201,3 +201,34 @@ def describe(obj: Any) -> OutputKind:
         channels = shape[2] if _channels_last(obj.shape) else shape[0] if len(shape) == 3 else 1
         return OutputKind("ndarray", "ndarray", str(obj.dtype), None, channels, shape)
     return OutputKind("other", type(obj).__name__)
+
+
+def same_values(a: Any, b: Any) -> bool:
+    """The same image objects to the last bit: type, mode or dtype, shape and values (lists,
+    tuples and dicts of them compared member by member)."""
+    if isinstance(a, Image.Image) and isinstance(b, Image.Image):
+        return a.mode == b.mode and a.size == b.size and a.tobytes() == b.tobytes()
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        return a.dtype == b.dtype and a.shape == b.shape and bool(torch.equal(a, b))
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b))
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(same_values(x, y) for x, y in zip(a, b, strict=True))
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(same_values(a[k], b[k]) for k in a)
+    return False
+
+
+def fresh_copy(x: Any) -> Any:
+    """An independent copy of an image object (a stage may write into what it is given)."""
+    if isinstance(x, Image.Image):
+        return x.copy()
+    if isinstance(x, torch.Tensor):
+        return x.clone()
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    return x

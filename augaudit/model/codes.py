@@ -216,7 +216,7 @@ CODES: tuple[CodeInfo, ...] = (
         "AUG503",
         "deprecated-api",
         "info",
-        summary="a deprecated transform: v2.ToTensor, or ConvertImageDtype (v1 or v2)",
+        summary="a deprecated transform: v2.ToTensor or v2.ConvertImageDtype",
         hint=(
             "use v2.ToImage() + v2.ToDtype(torch.float32, scale=True) (YAML: ToImage, then "
             "ToDtype: {dtype: float32, scale: true})"
@@ -275,6 +275,31 @@ CODES: tuple[CodeInfo, ...] = (
         hint=(
             "see the stage's notes for why; a stage with its own random generator or one that "
             "refuses the probes' inputs is the usual cause"
+        ),
+    ),
+    CodeInfo(
+        "AUG509",
+        "no-effect",
+        "info",
+        summary="a stage returned its input unchanged on every image and sample audited",
+        hint=(
+            "check its probability and parameters (a RandomApply with p=0, a blur of "
+            "radius 0, a conversion to the type the data already has); remove it if it is "
+            "meant to do nothing"
+        ),
+    ),
+    CodeInfo(
+        "AUG510",
+        "unseeded-random",
+        "warning",
+        summary=(
+            "a stage draws from a random generator augaudit cannot seed: fill and fidelity "
+            "are unknown after it, and the report changes from run to run"
+        ),
+        hint=(
+            "draw from torch, random or numpy's global generators, or hold a random.Random, "
+            "numpy Generator/RandomState or torch.Generator as an attribute (augaudit seeds "
+            "those), or give the class MONAI's set_random_state"
         ),
     ),
 )

@@ -284,3 +284,16 @@ def to_rgb(img: Image.Image, notes: list[str]) -> tuple[Image.Image, LoadingLoss
             notes.append(LOSSY_ALPHA_NOTE)
     rgb = img if img.mode == "RGB" else img.convert("RGB")
     return rgb, LoadingLoss(alpha_dropped, depth_squeezed)
+
+
+def header_pixels(path: Path) -> int:
+    """Width x height from the file's header (nothing decoded); 0 for what would be skipped."""
+    try:
+        _check_file(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path, formats=DECODERS) as opened:
+                width, height = opened.size
+    except Exception:  # unreadable files are reported when they are loaded, not here
+        return 0
+    return width * height

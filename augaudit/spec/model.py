@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from augaudit.spec.wrappers import Delegate
 
 InputKind = Literal["pil", "uint8", "float"]
 INPUT_KINDS: tuple[str, ...] = ("pil", "uint8", "float")
@@ -21,6 +24,9 @@ class StageSpec:
     transform: Any
     line: int | None = None
     ignore: tuple[str, ...] = ()
+    # A wrapper's inner pipeline: audited in its place once proved equal to it.
+    delegate: Delegate | None = None
+    notes: tuple[str, ...] = ()  # how the stage is audited, for the report
 
 
 @dataclass(frozen=True)

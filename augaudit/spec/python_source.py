@@ -14,11 +14,13 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from augaudit.errors import SpecError
 from augaudit.spec.model import StageSpec
+from augaudit.spec.wrappers import find_delegate
 
 DEFAULT_NAMES = ("pipeline", "transform")
 MAX_DEPTH = 50
@@ -29,10 +31,15 @@ RUN_NAME = "__augaudit_spec__"
 def load_python_file(file_ref: str, name: str | None) -> Any:
     """Run ``file_ref`` and return its ``name`` (else ``pipeline``, else ``transform``)."""
     path = Path(file_ref)
-    if not path.is_file():
+    if not path.exists():
         raise SpecError(
             f"spec file not found: {file_ref}",
             hint="check the path (relative to the current directory)",
+        )
+    if not path.is_file():  # a FIFO would hang the import, a device never ends
+        raise SpecError(
+            f"cannot read spec file {file_ref}: not a regular file",
+            hint="check that the path is a readable file",
         )
     # Like `python file.py`: the file's own folder is importable while it runs.
     with _on_sys_path(str(path.parent.resolve()), first=True):
@@ -84,12 +91,14 @@ def load_import_path(ref: str) -> Any:
 
 
 def stages_from_object(obj: Any, where: str) -> list[StageSpec]:
-    """Compose / nn.Sequential / list -> one stage per member (recursively); else one stage."""
+    """Compose / nn.Sequential / list -> one stage per member (recursively); else one stage.
+
+    A stage that wraps an inner pipeline carries it as its ``delegate``."""
     out: list[StageSpec] = []
     _flatten(obj, out, where, 0)
     if not out:
         raise SpecError("pipeline is empty", where=where, hint="add at least one transform")
-    return out
+    return [replace(s, delegate=find_delegate(s.transform, s.name)) for s in out]
 
 
 def _flatten(obj: Any, out: list[StageSpec], where: str, depth: int) -> None:

@@ -79,6 +79,15 @@ def crop(x):
     return {body}
 pipeline = [v2.ToImage(), crop, v2.RandomRotation(10)]
 """
+PY_SEEDED_OWN = """import random
+from torchvision.transforms import v2
+class OwnDraws:  # its own generator, as an attribute: augaudit seeds it
+    def __init__(self):
+        self.rng = random.Random()
+    def __call__(self, x):
+        return v2.functional.center_crop(x, [32, 32]) if self.rng.random() < 0.5 else x
+pipeline = [v2.ToImage(), OwnDraws(), v2.RandomRotation(10)]
+"""
 SIX = ("--samples", "6")
 
 # --- the cases: (code, spec, images folder, extra CLI args, stage the finding names) -----------
@@ -150,12 +159,30 @@ FIRES: list[tuple[str, str, str, tuple[str, ...], int | None]] = [
         4,
     ),
     ("AUG503", spec("  - ToTensor\n"), "imgs", (), 1),
+    ("AUG503", spec("  - ToImage\n  - ConvertImageDtype: {dtype: float32}\n"), "imgs", (), 2),
     ("AUG504", spec(TO_FLOAT), "broken", (), None),
     ("AUG505", PY_SLEEP.format(seconds=30), "imgs", ("--stage-timeout", "0.3"), 2),
     ("AUG506", spec("  - RandomApply: {transforms: [ToImage], p: 0.5}\n"), "imgs", SIX, 1),
     ("AUG507", PY_DARKEN.format(body="t.mul_(0.5)\n    return t"), "imgs", (), 3),
     (
-        "AUG508",
+        "AUG508",  # crops real images, refuses the constant probes
+        PY_COUNTED.format(body="v2.CenterCrop(32)(x) if x.float().std() > 0 else None"),
+        "imgs",
+        (),
+        2,
+    ),
+    (
+        "AUG509",
+        spec(
+            "  - ToImage\n  - RandomApply:\n      p: 0.0\n"
+            "      transforms: [{GaussianBlur: {kernel_size: 5}}]\n"
+        ),
+        "imgs",
+        SIX,
+        2,
+    ),
+    (
+        "AUG510",  # draws from a call counter: the second call with the same seed differs
         PY_COUNTED.format(body="v2.CenterCrop(32)(x) if next(_calls) % 2 else x"),
         "imgs",
         (),
@@ -244,11 +271,27 @@ QUIET: list[tuple[str, str, str, tuple[str, ...]]] = [
     ),
     ("AUG503", spec(TO_FLOAT), "imgs", ()),
     ("AUG503", spec("  - ToTensor\n", "api: v1\n"), "imgs", ()),  # v1 ToTensor is not deprecated
+    (
+        "AUG503",  # nor is v1 ConvertImageDtype (torchvision 0.29: only v2's is)
+        spec("  - PILToTensor\n  - ConvertImageDtype: {dtype: float32}\n", "api: v1\n"),
+        "imgs",
+        (),
+    ),
     ("AUG504", spec(TO_FLOAT), "imgs", ()),
     ("AUG505", PY_SLEEP.format(seconds=0), "imgs", ("--stage-timeout", "5")),
     ("AUG506", spec("  - ToImage\n"), "imgs", SIX),
     ("AUG507", PY_DARKEN.format(body="return t * 0.5"), "imgs", ()),
     ("AUG508", PY_COUNTED.format(body="v2.CenterCrop(32)(x)"), "imgs", ()),
+    (
+        "AUG509",
+        spec(
+            "  - ToImage\n  - RandomApply:\n      p: 1.0\n"
+            "      transforms: [{GaussianBlur: {kernel_size: 5}}]\n"
+        ),
+        "imgs",
+        SIX,
+    ),
+    ("AUG510", PY_SEEDED_OWN, "imgs", ()),
 ]
 
 

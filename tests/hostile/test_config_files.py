@@ -61,6 +61,8 @@ def test_any_table_is_a_config_or_a_one_line_config_error(table: dict[str, Any])
         ("thresholds = {border-fill-max = 1.5}", "between 0 and 1, got 1.5"),
         ('images = ["imgs", 3]', "'images' must be a list of image files or folders"),
         ("samples = true", "'samples' must be an integer"),
+        ("max-megapixels = nan", "'max-megapixels' must be a number of megapixels >= 0"),
+        ("stage-timeout = -1", "'stage-timeout' must be a number of seconds >= 0"),
     ],
 )
 def test_bad_values_are_exit_2_naming_the_file_and_key(

@@ -215,13 +215,17 @@ def test_a_latin_1_file_name_is_reported_not_a_crash(tmp_path: Path, images: Pat
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_specs_and_baselines_that_never_end_are_refused(tmp_path: Path, images: Path) -> None:
     (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
     os.mkfifo(tmp_path / "fifo.yaml")
+    os.mkfifo(tmp_path / "fifo.py")
     (tmp_path / "base.json").symlink_to("/dev/zero")
     (tmp_path / "pipe.yaml").write_text("pipeline:\n  - ToImage\n")
     (tmp_path / "big.yaml").write_text("# " + "x" * 2_000_000 + "\npipeline: [ToImage]\n")
     for args in (
         ("validate", "zero.yaml"),
         ("validate", "fifo.yaml"),
+        ("validate", "zero.py"),
+        ("validate", "fifo.py"),
         ("validate", "big.yaml"),
         ("check", "pipe.yaml", "--images", str(images), "--baseline", "base.json"),
     ):
@@ -229,6 +233,8 @@ def test_specs_and_baselines_that_never_end_are_refused(tmp_path: Path, images: 
         assert done.returncode == 2, (args, done.stderr)
         message = one_line_error(done)
         assert len(message) < 400
+        if "zero" in args[1] or "fifo" in args[1]:
+            assert "not a regular file" in message, message
 
 
 def test_a_deleted_working_directory_is_a_one_line_error(tmp_path: Path, images: Path) -> None:
@@ -257,16 +263,21 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _children(pid: int) -> list[int]:
-    found = []
+def _descendants(pid: int) -> list[int]:
+    """Every process under ``pid`` (the CLI's watched child and its workers)."""
+    parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
+            parents[int(entry.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        below = [child for child, parent in parents.items() if parent in frontier]
+        found += below
+        frontier = below
     return found
 
 
@@ -289,8 +300,8 @@ def _wait_for_workers(run: subprocess.Popen[str]) -> list[int]:
     import time
 
     for _ in range(300):
-        workers = _children(run.pid)
-        if len(workers) >= 2:
+        workers = _descendants(run.pid)
+        if len(workers) >= 3:  # the watched child and its two workers
             time.sleep(2.0)  # into their first images
             return workers
         time.sleep(0.1)
@@ -437,6 +448,14 @@ def test_a_huge_stage_output_is_an_error_not_tens_of_gigabytes(
     assert first["stage"] == 1 and "512x512 image (0.262 MP)" in first["message"]
     bad = augaudit("run", "big.yaml", str(images), "--max-megapixels", "nan", cwd=tmp_path)
     assert bad.returncode == 2 and "--max-megapixels" in one_line_error(bad)
+    (tmp_path / "augaudit.toml").write_text("max-megapixels = 0.2\n")
+    configured = augaudit("run", "big.yaml", str(images / "b.png"), "--samples", "1",
+                          "--format", "json", cwd=tmp_path)  # fmt: skip
+    assert json.loads(configured.stdout)["findings"][0]["stage"] == 1
+    flag_wins = augaudit("run", "big.yaml", str(images / "b.png"), "--samples", "1",
+                         "--max-megapixels", "60", "--format", "json", cwd=tmp_path)  # fmt: skip
+    (finding,) = json.loads(flag_wins.stdout)["findings"]
+    assert finding["stage"] == 2 and "over the 60 MP" in finding["message"]
 
 
 @pytest.mark.parametrize("how", ["os._exit(0)", "os.kill(os.getpid(), 9)"])
@@ -455,6 +474,30 @@ def test_a_stage_that_ends_the_process_never_passes_the_gate(
     report = json.loads(done.stdout)
     assert report["images"][0]["status"] == "crashed"
     assert [f["code"] for f in report["findings"]] == ["AUG501"]
+
+
+@pytest.mark.parametrize(
+    ("how", "code", "says"),
+    [
+        ("os._exit(0)", 2, "ended with status 0"),
+        ("os._exit(1)", 2, "ended with status 1"),
+        ("os.kill(os.getpid(), signal.SIGKILL)", 128 + 9, "killed by SIGKILL"),
+        ("os.kill(os.getpid(), signal.SIGSEGV)", 128 + 11, "killed by SIGSEGV"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "check", "validate"])
+def test_a_spec_whose_own_code_ends_the_process_never_passes(
+    tmp_path: Path, images: Path, how: str, code: int, says: str, command: str
+) -> None:
+    """The spec's top-level code runs in the CLI's process: a watching parent tells the truth."""
+    (tmp_path / "bye.py").write_text(f"import os, signal\n{how}\npipeline = []\n")
+    image = ["--images", str(images)] if command == "check" else [str(images / "b.png")]
+    args = ["bye.py"] if command == "validate" else ["bye.py", *image]
+    done = augaudit(command, *args, "--format", "json", cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert done.stdout == ""
+    line = one_line_error(done)
+    assert says in line and "nothing was audited" in line and "hint:" in line
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
