@@ -307,6 +307,17 @@ def deprecated_replacement(transform: Any) -> str | None:
     return None
 
 
+# Augmentation policies of any library (timm's RandAugment, AutoAugment, AugMixAugment hold
+# Equalize, Solarize, Posterize and AutoContrast among their ops), known by class name.
+POLICY_NAMES = frozenset(
+    {"AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix", "AugMixAugment"}
+)
+
+
 def holds_value_dependent_op(transform: Any) -> bool:
-    """Whether a torchvision stage is, or holds, an op of ``VALUE_DEPENDENT``."""
-    return any(is_torchvision_class(t, VALUE_DEPENDENT) for t in walk(transform))
+    """Whether a stage is, or holds, an op of ``VALUE_DEPENDENT`` (torchvision's) or a
+    policy of ``POLICY_NAMES`` (any library's)."""
+    return any(
+        is_torchvision_class(t, VALUE_DEPENDENT) or type(t).__name__ in POLICY_NAMES
+        for t in walk(transform)
+    )

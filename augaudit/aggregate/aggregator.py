@@ -51,6 +51,9 @@ _FLAG_FACTS = (
     "unseeded",
 )
 
+# Measured by calling the stage again (probes, twin): unknown after a stage that does not replay.
+_NEED_REPLAY = frozenset({"border_fill_fraction", "psnr_vs_reference", "ssim_vs_reference"})
+
 
 class Aggregator:
     """Per-stage statistics; with ``intervals``, also 95% intervals over per-image means.
@@ -71,6 +74,9 @@ class Aggregator:
         self._runs: dict[int, int] = defaultdict(int)
         self._evidence: dict[int, dict[str, EvidenceBuilder]] = defaultdict(dict)
         self.tracebacks: dict[int, str] = {}
+        # The first stage that did not replay on some sample: its draws that happened to
+        # agree do not make the probes' and the twin's numbers valid, from it on.
+        self._unseeded_from = stages + 1
         self._intervals = intervals
         # (stage, metric) -> image -> (sum, count), for the intervals
         self._image_sums: dict[tuple[int, str], dict[str, tuple[float, int]]] = defaultdict(dict)
@@ -103,6 +109,8 @@ class Aggregator:
             for note in run.notes:
                 self._notes[i][note] = None
             self._add_metrics(i, image, run, evidence)
+            if run.facts is not None and run.facts.unseeded:
+                self._unseeded_from = min(self._unseeded_from, i)
             if run.facts is not None:
                 for name in _SPAN_FACTS:
                     value = getattr(run.facts, name)
@@ -110,6 +118,11 @@ class Aggregator:
                         evidence.value(name, float(value))
                 for name in _FLAG_FACTS:
                     evidence.flag(name, bool(getattr(run.facts, name)))
+
+    def _known_stat(self, i: int, key: str) -> Stat | None:
+        if i >= self._unseeded_from and key in _NEED_REPLAY:
+            return None
+        return self._stat(i, key)
 
     def _count_conventions(self, i: int, run: StageRun) -> None:
         for conv, counter in (
@@ -142,7 +155,7 @@ class Aggregator:
     ) -> tuple[StageReport, ...]:
         reports = []
         for i, spec in enumerate(specs, start=1):
-            metrics = StageMetrics(**{key: self._stat(i, key) for key in METRIC_KEYS})
+            metrics = StageMetrics(**{key: self._known_stat(i, key) for key in METRIC_KEYS})
             reports.append(
                 StageReport(
                     index=i,

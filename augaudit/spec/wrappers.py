@@ -85,7 +85,8 @@ def _is_pipeline(value: Any) -> bool:
     members = _sequence(value)
     if members is not None:
         return bool(members) and all(callable(m) and not isinstance(m, type) for m in members)
-    return is_torchvision_class(value)
+    # Callable: torchvision.transforms also defines enums (InterpolationMode) and functions.
+    return callable(value) and not isinstance(value, type) and is_torchvision_class(value)
 
 
 def _sequence(value: Any) -> list[Any] | None:
