@@ -190,7 +190,7 @@ def _unwrapped(pipeline: Pipeline, sources: Sequence[ImageSource], settings: Set
 
     draws = Draws(settings.input, settings.mode, settings.samples, settings.seed)
     draws = replace(draws, stage_timeout=settings.stage_timeout)
-    return replace(pipeline, stages=unwrap(pipeline.stages, sources, draws).stages)
+    return replace(pipeline, stages=unwrap(pipeline.stages, sources, draws))
 
 
 def _check_run_options(

@@ -10,12 +10,12 @@ which is then measured from outside, and says why.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from augaudit.measure.seeding import seed_stage, stage_seed
-from augaudit.measure.timeouts import deadline
+from augaudit.measure.timeouts import StageTimeout, deadline
 from augaudit.measure.values import same_values
 from augaudit.sources.images import ImageSkipped, ImageSource, load
 from augaudit.sources.inputs import make_input
@@ -33,34 +33,23 @@ class Draws:
     stage_timeout: float | None = None
 
 
-@dataclass(frozen=True)
-class Unwrapped:
-    """The stages to audit, and for each wrapper kept whole, why."""
-
-    stages: tuple[StageSpec, ...]
-    kept: tuple[tuple[str, str], ...] = ()  # (wrapper's name, reason)
-
-
-def unwrap(stages: Sequence[StageSpec], sources: Sequence[ImageSource], draws: Draws) -> Unwrapped:
+def unwrap(
+    stages: Sequence[StageSpec], sources: Sequence[ImageSource], draws: Draws
+) -> tuple[StageSpec, ...]:
     """Replace each wrapper whose inner pipeline is proved equal to it by that pipeline's
-    stages (named by their attribute path)."""
-    if not any(s.delegate is not None for s in stages):
-        return Unwrapped(tuple(stages))
-    inputs = _inputs(sources, draws)
+    stages (named by their attribute path); a wrapper kept whole says why in its notes."""
     out: list[StageSpec] = []
-    kept: list[tuple[str, str]] = []
     for index, stage in enumerate(stages):
         if stage.delegate is None:
             out.append(stage)
             continue
-        why = _difference(stages[:index], stage, inputs, draws)
+        why = _difference(stages[:index], stage, sources, draws)
         if why is None:
             out += [_inner_stage(stage, path, t) for path, t in stage.delegate.members]
         else:
             note = f"audited as one stage, not as its inner pipeline: {why}"
             out.append(replace(stage, notes=(*stage.notes, note)))
-            kept.append((stage.name, why))
-    return Unwrapped(tuple(out), tuple(kept))
+    return tuple(out)
 
 
 def _inner_stage(wrapper: StageSpec, path: str, transform: Any) -> StageSpec:
@@ -68,30 +57,27 @@ def _inner_stage(wrapper: StageSpec, path: str, transform: Any) -> StageSpec:
     return StageSpec(name, transform, wrapper.line, wrapper.ignore)
 
 
-def _inputs(sources: Sequence[ImageSource], draws: Draws) -> list[tuple[str, Any]]:
-    """(key, loaded image) for every image that loads; the others are reported by the audit."""
-    found = []
+def _inputs(sources: Sequence[ImageSource], draws: Draws) -> Iterator[tuple[str, Any]]:
+    """(key, loaded image) for each image that loads, one at a time; the audit reports
+    the others."""
     for source in sources:
         try:
-            found.append((source.display, load(source.path, draws.mode).image))  # type: ignore[arg-type]
+            yield source.display, load(source.path, draws.mode).image  # type: ignore[arg-type]
         except ImageSkipped:
             continue
-    return found
 
 
 def _difference(
     before: Sequence[StageSpec],
     wrapper: StageSpec,
-    inputs: list[tuple[str, Any]],
+    sources: Sequence[ImageSource],
     draws: Draws,
 ) -> str | None:
     """None when the wrapper and its inner pipeline agree on every image and sample."""
     delegate = wrapper.delegate
     assert delegate is not None
-    if not inputs:
-        return "no image loaded to prove it on"
-    number = len(before) + 1
-    for key, image in inputs:
+    number, proved_on = len(before) + 1, 0
+    for key, image in _inputs(sources, draws):
         for sample in range(draws.samples):
             try:
                 x = _stage_input(before, make_input(image, draws.input_kind), key, sample, draws)
@@ -99,6 +85,8 @@ def _difference(
                 with deadline(draws.stage_timeout):
                     whole = _seeded(wrapper.transform, x, seed)
                     inner = _seeded(delegate, _fresh(before, image, key, sample, draws), seed)
+            except StageTimeout:
+                return f"calling it did not finish within --stage-timeout on {key}"
             except Exception as exc:
                 return f"calling it raised {type(exc).__name__} on {key}"
             if not same_values(whole, inner):
@@ -106,7 +94,8 @@ def _difference(
                     f"its output differs from its inner pipeline {delegate.path}'s "
                     f"on {key}, sample {sample + 1}"
                 )
-    return None
+        proved_on += 1
+    return None if proved_on else "no image loaded to prove it on"
 
 
 def _fresh(before: Sequence[StageSpec], image: Any, key: str, sample: int, draws: Draws) -> Any:

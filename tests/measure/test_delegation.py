@@ -59,6 +59,14 @@ class Raises:
     def __call__(self, img):
         raise RuntimeError("no")
 
+class Sleeps:
+    def __init__(self):
+        self.transforms = ops()
+    def __call__(self, img):
+        import time
+        time.sleep(30)
+        return self.transforms(img)
+
 class TwoChains:  # two inner pipelines: not a single delegate
     def __init__(self):
         self.first, self.second = ops(), ops()
@@ -66,7 +74,7 @@ class TwoChains:  # two inner pipelines: not a single delegate
         return self.first(img)
 
 preset, outer, module = Preset(), Outer(), Module()
-extra, raises, two = Extra(), Raises(), TwoChains()
+extra, raises, two, sleeps = Extra(), Raises(), TwoChains(), Sleeps()
 bare = ops()
 bare_module = nn.Sequential(v2.ToImage(), v2.RandomAffine(10),
                             v2.ToDtype(torch.float32, scale=True))
@@ -127,3 +135,11 @@ def test_two_inner_pipelines_are_no_single_delegate(workspace: Path) -> None:
     assert stage.delegate is None
     (wrapper,) = load_spec(f"{workspace / 'spec.py'}:preset").stages
     assert wrapper.delegate is not None and wrapper.delegate.path == "Preset.transforms"
+
+
+def test_a_wrapper_that_hangs_is_not_waited_for(workspace: Path) -> None:
+    report = audit(f"{workspace / 'spec.py'}:sleeps", [str(workspace)], samples=1,
+                   stage_timeout=0.3)  # fmt: skip
+    (stage,) = report.stages
+    assert any("did not finish within --stage-timeout" in note for note in stage.notes)
+    assert "AUG505" in {f.code for f in report.findings}
