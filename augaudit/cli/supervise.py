@@ -71,6 +71,8 @@ def _child(body: Callable[[], None], done_write: int) -> NoReturn:
         code = 0
     except SystemExit as exc:
         code = _exit_code(exc)
+    except BaseException:  # a spec's own GeneratorExit, say: unfinished, and the parent says so
+        os._exit(1)
     with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()
     with contextlib.suppress(OSError, ValueError):

@@ -51,7 +51,9 @@ def load_python_file(file_ref: str, name: str | None) -> Any:
             raise SpecError(
                 f"syntax error: {exc.msg}", where=where, hint="fix the Python file"
             ) from None
-        except (Exception, SystemExit) as exc:  # SystemExit: scripts that call sys.exit()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit from sys.exit(), GeneratorExit, ...
             raise SpecError(
                 f"running the spec raised {_describe(exc)}",
                 where=_where_in(exc, path, file_ref),
@@ -81,7 +83,9 @@ def load_import_path(ref: str) -> Any:
                 where=ref,
                 hint=f"install '{missing}' or fix the import in {module_name}",
             ) from None
-        except (Exception, SystemExit) as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
             raise SpecError(
                 f"importing {module_name} raised {_describe(exc)}",
                 where=ref,

@@ -502,6 +502,15 @@ def test_a_spec_whose_own_code_ends_the_process_never_passes(
     assert says in line and "nothing was audited" in line and "hint:" in line
 
 
+@pytest.mark.parametrize("raised", ["GeneratorExit", "asyncio.CancelledError"])
+def test_a_spec_raising_a_base_exception_is_a_spec_error(tmp_path: Path, raised: str) -> None:
+    (tmp_path / "odd.py").write_text(f"import asyncio\nraise {raised}()\npipeline = []\n")
+    done = augaudit("validate", "odd.py", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    line = one_line_error(done)
+    assert "odd.py:2: running the spec raised" in line and raised.split(".")[-1] in line
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("command", [("rules",), ("validate", "pipe.yaml"), ("run", "pipe.yaml")])
 def test_a_full_disk_on_stdout_is_a_one_line_error(
