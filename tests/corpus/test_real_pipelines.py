@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from augaudit import audit
-from tests.helpers.run_control import textured
+from tests.helpers.run_control import spec_workspace
 
 IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 SPEC = """
@@ -62,12 +62,7 @@ pytestmark = pytest.mark.slow
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for package in ("timm", "open_clip", "lightly"):
         pytest.importorskip(package)
-    root = tmp_path_factory.mktemp("corpus")
-    (root / "real.py").write_text(SPEC)
-    (root / "imgs").mkdir()
-    for i in range(2):
-        textured(i, 80).save(root / "imgs" / f"img{i}.png")
-    return root
+    return spec_workspace(tmp_path_factory.mktemp("corpus"), {"real.py": SPEC}, size=80)
 
 
 def _audit(workspace: Path, name: str):

@@ -166,3 +166,13 @@ def interrupt_slow_run(tmp_path: Path, args: list[str], *, images: int, calls: i
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     return proc.returncode, err
+
+
+def spec_workspace(root: Path, specs: dict[str, str], *, size: int, images: int = 2) -> Path:
+    """``root`` holding the given spec files and ``imgs/`` with ``images`` textured images."""
+    for name, text in specs.items():
+        (root / name).write_text(text)
+    (root / "imgs").mkdir()
+    for i in range(images):
+        textured(i, size).save(root / "imgs" / f"img{i}.png")
+    return root

@@ -12,7 +12,7 @@ import pytest
 
 from augaudit import audit
 from augaudit.spec import load_spec
-from tests.helpers.run_control import textured
+from tests.helpers.run_control import spec_workspace
 
 SPEC = """
 import torch
@@ -83,15 +83,11 @@ bare_module = nn.Sequential(v2.ToImage(), v2.RandomAffine(10),
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("delegation")
-    (root / "spec.py").write_text(SPEC)
-    for i in range(2):
-        textured(i, 56).save(root / f"img{i}.png")
-    return root
+    return spec_workspace(tmp_path_factory.mktemp("delegation"), {"spec.py": SPEC}, size=56)
 
 
 def _audit(workspace: Path, name: str):
-    return audit(f"{workspace / 'spec.py'}:{name}", [str(workspace)], samples=2)
+    return audit(f"{workspace / 'spec.py'}:{name}", [str(workspace / "imgs")], samples=2)
 
 
 def _findings(report) -> list[tuple]:
@@ -138,7 +134,7 @@ def test_two_inner_pipelines_are_no_single_delegate(workspace: Path) -> None:
 
 
 def test_a_wrapper_that_hangs_is_not_waited_for(workspace: Path) -> None:
-    report = audit(f"{workspace / 'spec.py'}:sleeps", [str(workspace)], samples=1,
+    report = audit(f"{workspace / 'spec.py'}:sleeps", [str(workspace / "imgs")], samples=1,
                    stage_timeout=0.3)  # fmt: skip
     (stage,) = report.stages
     assert any("did not finish within --stage-timeout" in note for note in stage.notes)

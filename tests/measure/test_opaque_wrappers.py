@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from augaudit import audit
-from tests.helpers.run_control import textured
+from tests.helpers.run_control import spec_workspace
 
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
@@ -50,15 +50,11 @@ bare = v1.Compose([v1.ToTensor(), v1.Normalize(MEAN, STD)])
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("opaque")
-    (root / "spec.py").write_text(SPEC)
-    for i in range(2):
-        textured(i, 64).save(root / f"img{i}.png")
-    return root
+    return spec_workspace(tmp_path_factory.mktemp("opaque"), {"spec.py": SPEC}, size=64)
 
 
 def _audit(workspace: Path, name: str):
-    return audit(f"{workspace / 'spec.py'}:{name}", [str(workspace)], samples=2)
+    return audit(f"{workspace / 'spec.py'}:{name}", [str(workspace / "imgs")], samples=2)
 
 
 @pytest.mark.parametrize("name", ["built", "train", "on_tensors"])

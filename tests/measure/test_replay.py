@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from augaudit import audit
-from tests.helpers.run_control import textured
+from tests.helpers.run_control import spec_workspace
 
 SPEC = """
 import math, random
@@ -49,13 +49,8 @@ pipeline = Compose([RandRotate(range_x=math.radians(15), prob=1.0, keep_size=Tru
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("replay")
-    (root / "spec.py").write_text(SPEC)
-    (root / "monai_spec.py").write_text(MONAI_SPEC)
-    (root / "imgs").mkdir()
-    for i in range(2):
-        textured(i, 64).save(root / "imgs" / f"img{i}.png")
-    return root
+    specs = {"spec.py": SPEC, "monai_spec.py": MONAI_SPEC}
+    return spec_workspace(tmp_path_factory.mktemp("replay"), specs, size=64)
 
 
 def _audit(workspace: Path, ref: str, **kw):
