@@ -48,12 +48,15 @@ def seed_stage(transform: Any, value: int) -> None:
 
 _SEEDERS: dict[int, tuple[Any, tuple[Callable[[int], None], ...]]] = {}
 _MAX_DEPTH = 3
+_MAX_CACHED = 256
 
 
 def _own_seeders(transform: Any) -> tuple[Callable[[int], None], ...]:
     # Keyed by id with the object kept alive, so an id is never reused for another stage.
     cached = _SEEDERS.get(id(transform))
     if cached is None or cached[0] is not transform:
+        if len(_SEEDERS) >= _MAX_CACHED:  # a notebook auditing many pipelines: keep none alive
+            _SEEDERS.clear()
         found: list[Callable[[int], None]] = []
         _collect(transform, found, 0, set())
         cached = (transform, tuple(found))
