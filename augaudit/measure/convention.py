@@ -71,4 +71,18 @@ def fitted_convention(levels: Levels, conv_in: Convention) -> Convention | None:
     offset = tuple(-i / s for i, s in zip(intercepts, slopes, strict=True))
     if all(abs(o) < SAME for o in offset) and max(scale) - min(scale) < SAME * max(scale):
         return None  # no offset, one scale: the gain rules (unit or wide) decide
+    if not _changes_units(slopes, offset):
+        return None  # a brightness shift or gain is augmentation, measured as such
     return Convention("normalized", scale, offset)
+
+
+def _changes_units(slopes: list[float], offset: tuple[float, ...]) -> bool:
+    """Whether an affine map is a change of units (a Normalize) rather than augmentation:
+    a gain far from every plain convention's (1 for [0,1], 255, 65535), or an offset that
+    differs between channels (a per-channel mean). ``x + 0.1`` or ``x * 1.2`` is neither,
+    and its values past 1.0 must count as out of range."""
+    far = all(
+        min(abs(math.log(s / plain)) for plain in (1.0, 255.0, 65535.0)) > math.log(1.5)
+        for s in slopes
+    )
+    return far or max(offset) - min(offset) > 0.01

@@ -43,7 +43,12 @@ class Brighter:  # unit data times 1.3, no clamp: really out of range
     def __call__(self, x):
         return v1.ToTensor()(x) * 1.3
 
+class Shifted:  # a brightness shift on float input: augmentation, not a change of units
+    def __call__(self, x):
+        return x + 0.1
+
 built, train, on_tensors, brighter = Built(), TrainTransform(), OnTensors(), Brighter()
+shifted = [v1.ToTensor(), Shifted()]
 bare = v1.Compose([v1.ToTensor(), v1.Normalize(MEAN, STD)])
 """
 
@@ -78,3 +83,11 @@ def test_a_real_range_excess_inside_a_wrapper_is_still_seen(workspace: Path) -> 
     assert stage.convention is not None and stage.convention.name == "float [0,1]"
     assert stage.metrics["out_of_range_fraction"].mean > 0.05
     assert "AUG201" in {f.code for f in report.findings}
+
+
+def test_a_brightness_shift_is_not_taken_for_a_normalize(workspace: Path) -> None:
+    """x + 0.1 on [0, 1] data: every value that was above 0.9 is now out of range."""
+    report = _audit(workspace, "shifted")
+    stage = report.stages[1]
+    assert stage.convention is not None and stage.convention.name == "float [0,1]"
+    assert stage.metrics["out_of_range_fraction"].max > 0.0
