@@ -16,7 +16,7 @@ from typing import Any
 
 from augaudit.measure.seeding import seed_stage, stage_seed
 from augaudit.measure.timeouts import StageTimeout, deadline
-from augaudit.measure.values import same_values
+from augaudit.measure.values import fresh_copy, same_values
 from augaudit.sources.images import ImageSkipped, ImageSource, load
 from augaudit.sources.inputs import make_input
 from augaudit.spec.model import StageSpec
@@ -81,10 +81,11 @@ def _difference(
         for sample in range(draws.samples):
             try:
                 x = _stage_input(before, make_input(image, draws.input_kind), key, sample, draws)
+                spare = fresh_copy(x)  # the wrapper may write into the input it is given
                 seed = stage_seed(draws.seed, key, sample, number)
                 with deadline(draws.stage_timeout):
                     whole = _seeded(wrapper.transform, x, seed)
-                    inner = _seeded(delegate, _fresh(before, image, key, sample, draws), seed)
+                    inner = _seeded(delegate, spare, seed)
             except StageTimeout:
                 return f"calling it did not finish within --stage-timeout on {key}"
             except Exception as exc:
@@ -96,11 +97,6 @@ def _difference(
                 )
         proved_on += 1
     return None if proved_on else "no image loaded to prove it on"
-
-
-def _fresh(before: Sequence[StageSpec], image: Any, key: str, sample: int, draws: Draws) -> Any:
-    # A fresh input: the wrapper may have written into the one it was given.
-    return _stage_input(before, make_input(image, draws.input_kind), key, sample, draws)
 
 
 def _stage_input(before: Sequence[StageSpec], x: Any, key: str, sample: int, draws: Draws) -> Any:
